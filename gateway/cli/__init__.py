@@ -1,0 +1,70 @@
+"""The ``etsgw`` command: one click group; subcommand groups live in modules beside this one.
+
+Every command reads the settings once (``--config`` or ``ETSGW_CONFIG``) and maps domain and
+configuration errors to a clear message and a non-zero exit code in one place (:func:`main`).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import click
+
+from gateway.config import ConfigError, Settings, load_settings
+from gateway.domain.errors import DomainError
+from gateway.logconfig import configure_logging
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="ETSGW_CONFIG",
+              help="TOML configuration file (default: built-in demo settings).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """ETS 网关（税务端）—— tax-side ETS gateway for social-insurance-fee collection."""
+    settings = load_settings(config_path)
+    configure_logging(settings)
+    ctx.obj = CliContext(settings=settings)
+
+
+def _register() -> None:
+    from gateway.cli import db, demo
+
+    cli.add_command(db.db)
+    cli.add_command(db.config_cmd)
+    cli.add_command(demo.demo_data)
+    cli.add_command(demo.demo)
+    try:
+        from gateway.cli import queue
+    except ImportError:  # the transports issue adds this module
+        return
+    cli.add_command(queue.queue)
+    cli.add_command(queue.channel)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: errors become one readable line and exit code 2."""
+    try:
+        cli.main(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已中止 (aborted)", err=True)
+        sys.exit(130)
+    except ConfigError as exc:
+        click.echo(f"配置错误 (configuration error): {exc}", err=True)
+        sys.exit(2)
+    except DomainError as exc:
+        click.echo(f"业务规则错误 [{exc.rule}]: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,147 @@
+"""What ``etsgw demo`` does: prepare the database, run the smoke scenario, supervise the parts.
+
+Each part of the system that exists registers here: a smoke step (a named check that raises on
+failure) and, for long-running parts, a child process started by the supervisor.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from gateway.bootstrap import Application
+from gateway.domain.levy import LockKind, LockOwner, LevyState
+from gateway.persistence import migrate
+from gateway.persistence.records import AgreementRecord, LevyRecord, PayerRecord
+
+DEMO_PASSWORD_ENV = "ETSGW_DEMO_PASSWORD"
+_DEMO_ONLY_PASSWORD = "demo-only-password"  # documented demo credential, never for production
+
+
+def demo_password() -> str:
+    return os.environ.get(DEMO_PASSWORD_ENV) or _DEMO_ONLY_PASSWORD
+
+
+def prepare(app: Application, sizes: dict[str, int]) -> None:
+    """Create or upgrade the schema and load demo data when the database holds no payers."""
+    migrate.upgrade(app.engine)
+    with app.engine.connect() as conn:
+        payers = conn.execute(select(func.count()).select_from(PayerRecord)).scalar_one()
+    if payers == 0:
+        from gateway.demodata import generate
+
+        report = generate(app.engine, demo_password=demo_password(), **sizes)
+        print(report, file=sys.stderr)
+
+
+# --- smoke scenario -------------------------------------------------------------------------
+
+SmokeStep = Callable[[Application], str]
+SMOKE_STEPS: list[tuple[str, SmokeStep]] = []
+
+
+def smoke_step(name: str) -> Callable[[SmokeStep], SmokeStep]:
+    def register(fn: SmokeStep) -> SmokeStep:
+        SMOKE_STEPS.append((name, fn))
+        return fn
+    return register
+
+
+def smoke(app: Application, echo: Callable[[str], None] = print) -> int:
+    """Run every registered step; returns the number of failed steps."""
+    failures = 0
+    for name, step in SMOKE_STEPS:
+        try:
+            detail = step(app)
+            echo(f"  ok    {name}: {detail}")
+        except Exception as exc:  # each step reports its own failure and the scenario goes on
+            failures += 1
+            echo(f"  FAIL  {name}: {type(exc).__name__}: {exc}")
+    return failures
+
+
+@smoke_step("schema")
+def _schema(app: Application) -> str:
+    current, head = migrate.current_revision(app.engine), migrate.head_revision()
+    if current != head:
+        raise AssertionError(f"schema at {current}, code expects {head}")
+    return f"revision {current}"
+
+
+@smoke_step("demo data")
+def _data(app: Application) -> str:
+    with app.engine.connect() as conn:
+        counts = {name: conn.execute(select(func.count()).select_from(rec)).scalar_one()
+                  for name, rec in (("payers", PayerRecord), ("levies", LevyRecord),
+                                    ("agreements", AgreementRecord))}
+    if not all(counts.values()):
+        raise AssertionError(f"empty tables: {counts}")
+    return ", ".join(f"{k}={v}" for k, v in counts.items())
+
+
+@smoke_step("levy lock and release")
+def _lock(app: Application) -> str:
+    with app.engine.connect() as conn:
+        levy_id = conn.execute(select(LevyRecord.id).where(LevyRecord.state == "UNPAID")
+                               .order_by(LevyRecord.id).limit(1)).scalar_one()
+    owner = LockOwner(LockKind.DEBIT, "smoke")
+    with app.uow() as uow:
+        (levy,) = uow.levies.get_many([levy_id])
+        levy.lock(owner, "smoke scenario")
+        uow.levies.save([levy])
+        uow.commit()
+    with app.uow() as uow:
+        (levy,) = uow.levies.get_many([levy_id])
+        if levy.state is not LevyState.LOCKED or levy.lock_owner != owner:
+            raise AssertionError(f"lock not stored: {levy.state} {levy.lock_owner}")
+        levy.unlock(owner, "smoke scenario done")
+        uow.levies.save([levy])
+        uow.commit()
+    with app.uow() as uow:
+        (levy,) = uow.levies.get_many([levy_id])
+        if levy.state is not LevyState.UNPAID:
+            raise AssertionError(f"levy {levy_id} left {levy.state}")
+    return f"levy {levy_id} UNPAID → LOCKED → UNPAID"
+
+
+# --- supervisor -------------------------------------------------------------------------------
+
+# Long-running parts as argument lists for ``python -m gateway.cli``; later issues append theirs.
+DEMO_PROCESSES: list[tuple[str, list[str]]] = []
+
+
+def run_until_interrupted(app: Application, echo: Callable[[str], None] = print) -> None:
+    """Start every registered part as a child process and wait for Ctrl-C (or SIGTERM)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    children: list[tuple[str, subprocess.Popen]] = []
+    env = dict(os.environ)
+    try:
+        for name, args in DEMO_PROCESSES:
+            children.append((name, subprocess.Popen([sys.executable, "-m", "gateway.cli", *args],
+                                                    env=env)))
+            echo(f"started {name}")
+        echo(f"demo running on {app.settings.database.url}; Ctrl-C to stop")
+        while not stop.wait(1.0):
+            for name, proc in children:
+                if proc.poll() is not None:
+                    echo(f"{name} exited with code {proc.returncode}; stopping the demo")
+                    stop.set()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for _name, proc in children:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for _name, proc in children:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        echo("demo stopped")

@@ -1,0 +1,292 @@
+"""Settings: one frozen object read once per entry point.
+
+Sources, later wins: built-in defaults (enough to run the demo with nothing configured), a TOML
+file (``--config`` or ``ETSGW_CONFIG``), then environment variables ``ETSGW_<SECTION>__<KEY>``
+(double underscore between section and key, e.g. ``ETSGW_DATABASE__URL``). Unknown sections or
+keys and values of the wrong type fail fast with a :class:`ConfigError` naming the key.
+Nothing here reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "ETSGW_"
+ENV_CONFIG_FILE = "ETSGW_CONFIG"
+# Variables with the prefix that are not settings (read by their own tools).
+_ENV_NOT_SETTINGS = {"ETSGW_CONFIG", "ETSGW_TEST_DATABASE_URL", "ETSGW_REQUIRE_POSTGRES"}
+
+
+class ConfigError(ValueError):
+    """A configuration key is unknown or its value is invalid."""
+
+
+@dataclass(frozen=True)
+class GatewaySection:
+    """Identity of this gateway on the ETS network and wire options (ets-interface §9)."""
+
+    node: str = "244000000000"
+    ets_node: str = "100000000000"
+    encoding: str = "GBK"  # GBK | GB18030 | UTF-8
+    initial_work_date: str = ""  # yyyyMMdd; empty = today's date on first start
+    max_message_bytes: int = 4 * 1024 * 1024
+    max_package_items: int = 3000
+    return_term: int = 1
+    max_in_flight: int = 50
+    link_test_idle_s: int = 300
+    cutoff_day: int = 26
+    cutoff_day_february: int = 24
+    cutoff_hour: int = 18
+    counter_reservation_s: int = 1800
+    env: str = "dev"  # dev | production
+
+
+@dataclass(frozen=True)
+class DatabaseSection:
+    """The application database (SQLite by default, PostgreSQL in production)."""
+
+    url: str = "sqlite:///var/etsgw.db"
+    echo: bool = False
+    pool_size: int = 5
+
+
+@dataclass(frozen=True)
+class LogSection:
+    level: str = "INFO"
+    format: str = "auto"  # auto (console in dev, json in production) | console | json
+
+
+@dataclass(frozen=True)
+class TransportSection:
+    """Which transport carries the wire messages and the queue names of ets-interface §2.1."""
+
+    kind: str = "embedded"  # embedded | ibmmq
+    queue_manager: str = "QM.TAX"
+    partner_queue_manager: str = "QM.ETS"
+    embedded_url: str = ""  # empty = the application database
+    online_in: str = "ETS.EXT.ONLINE.IN"
+    batch_in: str = "ETS.EXT.BATCH.IN"
+    online_out: str = ""  # empty = ETS.<node>.ONLINE.OUT
+    batch_out: str = ""  # empty = ETS.<node>.BATCH.OUT
+    transmission_queue: str = "QM.ETS.XMITQ"
+    sender_channel: str = "TAX.TO.ETS"
+    receiver_channel: str = "ETS.TO.TAX"
+    dead_letter_queue: str = "SYSTEM.DEAD.LETTER.QUEUE"
+    backout_threshold: int = 3
+    get_wait_ms: int = 1000
+    channel_disconnect_s: int = 300
+
+
+@dataclass(frozen=True)
+class IbmMqSection:
+    """IBM MQ client connection (only read when transport.kind = ibmmq)."""
+
+    host: str = "localhost"
+    port: int = 1414
+    channel: str = "TAX.SVRCONN"
+    cipher_spec: str = ""
+    key_repository: str = ""
+    user: str = ""
+    password: str = ""  # supply through ETSGW_IBMMQ__PASSWORD, never in a file in the repository
+    reconnect: bool = True
+    ccsid: int = 1386
+
+
+@dataclass(frozen=True)
+class TimersSection:
+    """Timers of ets-interface §7.1, in seconds."""
+
+    ack_9120_s: int = 10
+    result_2001_s: int = 60
+    result_2021_s: int = 60
+    answer_9115_s: int = 60
+    answer_9004_s: int = 10
+    answer_9005_s: int = 10
+    receipt_9121_s: int = 600
+    answer_2123_s: int = 1800
+    in_doubt_backoff_s: tuple[int, ...] = (60, 300, 1800)
+    in_doubt_repeat_s: int = 3600
+    sweep_interval_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class SimulatorSection:
+    """The settlement-centre simulator (demo and end-to-end tests)."""
+
+    database_url: str = "sqlite:///var/etsgw-sim.db"
+    bank_delay_s: float = 0.0
+    package_delay_s: float = 5.0
+    faults: tuple[str, ...] = ()  # e.g. ("drop:2001", "delay:9120:30", "dup:2001", "corrupt:2001")
+
+
+@dataclass(frozen=True)
+class WebSection:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret_key: str = ""  # empty = a random key per process (sessions end on restart)
+
+
+@dataclass(frozen=True)
+class Settings:
+    gateway: GatewaySection = field(default_factory=GatewaySection)
+    database: DatabaseSection = field(default_factory=DatabaseSection)
+    log: LogSection = field(default_factory=LogSection)
+    transport: TransportSection = field(default_factory=TransportSection)
+    ibmmq: IbmMqSection = field(default_factory=IbmMqSection)
+    timers: TimersSection = field(default_factory=TimersSection)
+    simulator: SimulatorSection = field(default_factory=SimulatorSection)
+    web: WebSection = field(default_factory=WebSection)
+
+    @property
+    def online_out_queue(self) -> str:
+        return self.transport.online_out or f"ETS.{self.gateway.node}.ONLINE.OUT"
+
+    @property
+    def batch_out_queue(self) -> str:
+        return self.transport.batch_out or f"ETS.{self.gateway.node}.BATCH.OUT"
+
+    @property
+    def embedded_transport_url(self) -> str:
+        return self.transport.embedded_url or self.database.url
+
+    def replace(self, **sections: Mapping[str, Any]) -> "Settings":
+        """A copy with some keys changed, validated like a file: ``s.replace(database={"url": u})``."""
+        data = {name: dict(values) for name, values in sections.items()}
+        return _build(data, base=self, origin="override")
+
+
+_CHOICES = {
+    ("gateway", "encoding"): {"GBK", "GB18030", "UTF-8"},
+    ("gateway", "env"): {"dev", "production"},
+    ("log", "format"): {"auto", "console", "json"},
+    ("log", "level"): {"DEBUG", "INFO", "WARNING", "ERROR"},
+    ("transport", "kind"): {"embedded", "ibmmq"},
+}
+_DIGITS = {("gateway", "node"): 12, ("gateway", "ets_node"): 12}
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings once: defaults, then the TOML file, then ``ETSGW_*`` variables."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(ENV_CONFIG_FILE) or None
+    data: dict[str, dict[str, Any]] = {}
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"configuration file not found: {p}")
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+        for section, values in raw.items():
+            if not isinstance(values, dict):
+                raise ConfigError(f"{section}: expected a [section] table")
+            data[section] = dict(values)
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in _ENV_NOT_SETTINGS:
+            continue
+        if name.startswith("ETSGW_TEST_"):
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        if "__" not in rest:
+            raise ConfigError(f"{name}: environment overrides are named ETSGW_<SECTION>__<KEY>")
+        section, key = rest.split("__", 1)
+        data.setdefault(section, {})[key] = _EnvText(value)
+    return _build(data, base=Settings(), origin=str(path or "defaults"))
+
+
+class _EnvText(str):
+    """A value from the environment: text to be converted to the key's type."""
+
+
+def _build(data: dict[str, dict[str, Any]], base: Settings, origin: str) -> Settings:
+    hints = typing.get_type_hints(Settings)
+    sections: dict[str, Any] = {}
+    for section, values in data.items():
+        if section not in hints:
+            raise ConfigError(f"unknown configuration section [{section}] ({origin})")
+        current = getattr(base, section)
+        cls = type(current)
+        field_types = typing.get_type_hints(cls)
+        changes = {}
+        for key, value in values.items():
+            if key not in field_types:
+                raise ConfigError(f"unknown configuration key {section}.{key} ({origin})")
+            changes[key] = _convert(f"{section}.{key}", field_types[key], value)
+            _check(section, key, changes[key])
+        sections[section] = dataclasses.replace(current, **changes)
+    return dataclasses.replace(base, **sections)
+
+
+def _convert(name: str, typ: Any, value: Any) -> Any:
+    from_env = isinstance(value, _EnvText)
+    try:
+        if typ is bool:
+            if from_env:
+                low = value.strip().lower()
+                if low in {"1", "true", "yes", "on"}:
+                    return True
+                if low in {"0", "false", "no", "off"}:
+                    return False
+                raise ValueError(value)
+            if isinstance(value, bool):
+                return value
+            raise ValueError(value)
+        if typ is int:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            if from_env or isinstance(value, int):
+                return int(value)
+            raise ValueError(value)
+        if typ is float:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            if from_env or isinstance(value, (int, float)):
+                return float(value)
+            raise ValueError(value)
+        if typ is str:
+            if isinstance(value, str):
+                return str(value)
+            raise ValueError(value)
+        if typing.get_origin(typ) is tuple:
+            (item_type, _ellipsis) = typing.get_args(typ)
+            items = [v.strip() for v in value.split(",") if v.strip()] if from_env else value
+            if not isinstance(items, (list, tuple)):
+                raise ValueError(value)
+            return tuple(_convert(name, item_type, _EnvText(i) if from_env else i) for i in items)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: invalid value {value!r} (expected {_type_name(typ)})") from None
+    raise ConfigError(f"{name}: unsupported type {typ!r}")
+
+
+def _type_name(typ: Any) -> str:
+    if isinstance(typ, type):
+        return typ.__name__
+    if isinstance(typ, types.GenericAlias):
+        return str(typ)
+    return repr(typ)
+
+
+def _check(section: str, key: str, value: Any) -> None:
+    choices = _CHOICES.get((section, key))
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{section}.{key}: {value!r} is not one of {sorted(choices)}")
+    digits = _DIGITS.get((section, key))
+    if digits is not None and not (isinstance(value, str) and value.isdigit() and len(value) == digits):
+        raise ConfigError(f"{section}.{key}: must be exactly {digits} digits, got {value!r}")
+    if key == "initial_work_date" and value:
+        try:
+            dt.datetime.strptime(value, "%Y%m%d")
+        except ValueError:
+            raise ConfigError(f"{section}.{key}: must be a date yyyyMMdd, got {value!r}") from None
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        raise ConfigError(f"{section}.{key}: must not be negative, got {value}")

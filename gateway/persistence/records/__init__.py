@@ -1,0 +1,24 @@
+"""SQLAlchemy 2.0 typed records. Importing this package registers every table on ``Base.metadata``."""
+
+from gateway.persistence.records.base import Base
+from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
+from gateway.persistence.records.messaging import (AlertRecord, ErrorStoreRecord, GatewayStateRecord,
+                                                   InboxRecord, OutboxRecord, SerialCounterRecord,
+                                                   UserRecord)
+from gateway.persistence.records.parties import (BankRecord, CityParametersRecord, CityRateRecord,
+                                                 InsuranceTypeRecord, InsuredPersonRecord,
+                                                 PayerRecord, TaxOfficeRecord, TreasuryRecord)
+from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
+                                                  DebitLevyRecord, DebitRecord, PackageRecord,
+                                                  ReversalRecord, ReviewItemRecord)
+
+metadata = Base.metadata
+
+__all__ = [
+    "Base", "metadata", "AgreementRecord", "LevyRecord", "VerificationRecord", "AlertRecord",
+    "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord", "SerialCounterRecord",
+    "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
+    "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
+    "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
+    "PackageRecord", "ReversalRecord", "ReviewItemRecord",
+]

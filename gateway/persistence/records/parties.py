@@ -1,0 +1,88 @@
+"""Tax offices, city parameters, banks, insurance types, payers and insured persons."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.persistence.records.base import Base, Timestamped
+from gateway.persistence.types import Money
+
+
+class TaxOfficeRecord(Base):
+    __tablename__ = "tax_office"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("tax_office.code"), index=True)
+    city_code: Mapped[str] = mapped_column(String(4), index=True)
+
+
+class CityParametersRecord(Base):
+    """保底封顶: wage floor and ceiling per city (4-digit administrative code)."""
+
+    __tablename__ = "city_parameters"
+    city_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    city_name: Mapped[str] = mapped_column(String(50))
+    wage_floor: Mapped[Decimal] = mapped_column(Money)
+    wage_ceiling: Mapped[Decimal] = mapped_column(Money)
+
+
+class CityRateRecord(Base):
+    """The unit's contribution rate per city and insurance type (a fraction, e.g. 0.1600)."""
+
+    __tablename__ = "city_rate"
+    city_code: Mapped[str] = mapped_column(ForeignKey("city_parameters.city_code"), primary_key=True)
+    insurance_code: Mapped[str] = mapped_column(ForeignKey("insurance_type.code"), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(6, 4, asdecimal=True))
+
+
+class InsuranceTypeRecord(Base):
+    __tablename__ = "insurance_type"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    budget_type: Mapped[str] = mapped_column(String(1), default="1")
+
+
+class BankRecord(Base):
+    """A bank branch (PayOpBkCode) and the clearing bank (PayBkCode) it belongs to."""
+
+    __tablename__ = "bank"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    clearing_code: Mapped[str] = mapped_column(String(12), index=True)
+
+
+class TreasuryRecord(Base):
+    """Per TaxOrgCode settings of the 1001/1102 TurnAccount block (§9)."""
+
+    __tablename__ = "treasury_route"
+    tax_org_code: Mapped[str] = mapped_column(ForeignKey("tax_office.code"), primary_key=True)
+    handle_type: Mapped[str] = mapped_column(String(1), default="1")
+    payee_bank_no: Mapped[str] = mapped_column(String(12))
+    payee_org_code: Mapped[str] = mapped_column(String(10))
+    payee_acct: Mapped[str] = mapped_column(String(32))
+    payee_name: Mapped[str] = mapped_column(String(200))
+
+
+class PayerRecord(Timestamped, Base):
+    __tablename__ = "payer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    tax_pay_code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tax_org_code: Mapped[str] = mapped_column(ForeignKey("tax_office.code"))
+    social_security_no: Mapped[str] = mapped_column(String(30), default="")
+    __table_args__ = (Index("ix_payer_org_kind", "tax_org_code", "kind"),)
+
+
+class InsuredPersonRecord(Base):
+    __tablename__ = "insured_person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("payer.id"), index=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    declared_wage: Mapped[Decimal] = mapped_column(Money)
+    __table_args__ = (Index("uq_insured_person_unit_id_number", "unit_id", "id_number", unique=True),)

@@ -1,0 +1,45 @@
+"""The unit of work: one database transaction per inbound message, web request or job run."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.persistence.repositories import (AgreementRepository, DebitRepository,
+                                              LevyRepository, ReviewRepository, SerialRepository,
+                                              StateRepository)
+
+
+class SqlUnitOfWork:
+    """``with uow: ... uow.commit()``; leaving the block without commit rolls back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        self.session: Session | None = None
+
+    def __enter__(self) -> "SqlUnitOfWork":
+        s = self.session = self._factory()
+        self.levies = LevyRepository(s)
+        self.agreements = AgreementRepository(s)
+        self.debits = DebitRepository(s)
+        self.serials = SerialRepository(s)
+        self.state = StateRepository(s)
+        self.reviews = ReviewRepository(s)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        assert self.session is not None
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+
+    def rollback(self) -> None:
+        assert self.session is not None
+        self.session.rollback()
