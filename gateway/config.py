@@ -83,6 +83,12 @@ class TransportSection:
     backout_threshold: int = 3
     get_wait_ms: int = 1000
     channel_disconnect_s: int = 300
+    embedded_durable: bool = True  # SQLite synchronous=FULL for the queue store
+    embedded_busy_timeout_ms: int = 30000
+    max_queue_depth: int = 5000
+    xmitq_max_depth: int = 50000
+    channel_batch_size: int = 100
+    channel_retry_interval_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class IbmMqSection:
     password: str = ""  # supply through ETSGW_IBMMQ__PASSWORD, never in a file in the repository
     reconnect: bool = True
     ccsid: int = 1386
+    convert: bool = False  # MQGMO_CONVERT; the interface forbids it (§2.2), kept for diagnosis
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,94 @@
+"""Choose and open the transport named by ``settings.transport.kind``.
+
+Embedded: the gateway's queue manager (``transport.queue_manager``) lives in
+``settings.embedded_transport_url`` (the application database unless set apart), the simulator's
+(``transport.partner_queue_manager``) in ``simulator.database_url``. Opening one creates the
+``mq_`` tables and its default objects if missing (idempotent, safe from several processes).
+IBM MQ: a client connection with the ``[ibmmq]`` settings; objects come from ``mq_config/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from gateway.config import Settings
+from gateway.transports.base import QueueAdmin, Transport, TransportError
+
+
+def embedded_url(settings: Settings, queue_manager: str) -> str:
+    """The database holding an embedded queue manager."""
+    if queue_manager == settings.transport.partner_queue_manager:
+        return settings.simulator.database_url
+    return settings.embedded_transport_url
+
+
+def open_transport(settings: Settings, queue_manager: str | None = None) -> Transport:
+    """The transport for ``queue_manager`` (default: the gateway's)."""
+    qm = queue_manager or settings.transport.queue_manager
+    if settings.transport.kind == "ibmmq":
+        from gateway.transports.ibmmq import IbmMqTransport
+        return IbmMqTransport(settings, queue_manager=qm)
+    return open_embedded(settings, qm)
+
+
+def open_admin(settings: Settings, queue_manager: str | None = None) -> QueueAdmin:
+    """Queue and channel administration for ``queue_manager`` (default: the gateway's)."""
+    qm = queue_manager or settings.transport.queue_manager
+    if settings.transport.kind == "ibmmq":
+        from gateway.transports.ibmmq import IbmMqTransport
+        from gateway.transports.ibmmq_admin import IbmMqQueueAdmin
+        return IbmMqQueueAdmin(IbmMqTransport(settings, queue_manager=qm),
+                               dead_letter_queue=settings.transport.dead_letter_queue)
+    from gateway.transports.embedded_admin import EmbeddedQueueAdmin
+    return EmbeddedQueueAdmin(open_embedded(settings, qm))
+
+
+def open_embedded(settings: Settings, queue_manager: str, *,
+                  clock: Callable[[], float] | None = None) -> Any:
+    """An :class:`EmbeddedTransport` with its schema and default objects in place."""
+    from gateway.transports.embedded import EmbeddedTransport
+    from gateway.transports.embedded_objects import default_definitions
+
+    t = settings.transport
+    extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
+    transport = EmbeddedTransport(
+        embedded_url(settings, queue_manager), queue_manager,
+        durable=t.embedded_durable,
+        busy_timeout_ms=t.embedded_busy_timeout_ms, **extra)
+    transport.ensure_schema()
+    definition = default_definitions(settings).get(queue_manager)
+    if definition is not None:
+        transport.define(definition)
+    return transport
+
+
+def define_default_objects(settings: Settings) -> None:
+    """Create the schema and default objects of both embedded queue managers (the gateway's
+    and the simulator's); idempotent. ``etsgw demo`` and tests call it once up front."""
+    for qm in (settings.transport.queue_manager, settings.transport.partner_queue_manager):
+        open_embedded(settings, qm).close()
+
+
+def open_channel_agent(settings: Settings, queue_manager: str | None = None, *,
+                       clock: Callable[[], float] | None = None) -> Any:
+    """The :class:`ChannelAgent` of ``queue_manager``'s sender channel (embedded only): the
+    gateway's moves ``transport.transmission_queue`` to the simulator over
+    ``transport.sender_channel``; the simulator's moves its own back over
+    ``transport.receiver_channel``. Run it with ``run_forever(stop_event)``."""
+    if settings.transport.kind != "embedded":
+        raise TransportError("channel agents run only for the embedded transport; on IBM MQ "
+                             "the channel initiator moves the messages")
+    from gateway.transports.embedded_channels import ChannelAgent
+
+    t = settings.transport
+    qm = queue_manager or t.queue_manager
+    if qm == t.queue_manager:
+        partner, channel = t.partner_queue_manager, t.sender_channel
+    elif qm == t.partner_queue_manager:
+        partner, channel = t.queue_manager, t.receiver_channel
+    else:
+        raise TransportError(f"no default channel for queue manager {qm}")
+    return ChannelAgent(open_embedded(settings, qm, clock=clock), channel,
+                        open_embedded(settings, partner, clock=clock),
+                        batch_size=t.channel_batch_size,
+                        retry_interval_s=t.channel_retry_interval_s)
