@@ -63,3 +63,27 @@ class NotSameWorkDate(DomainError):
     """Reversals are only allowed on the work date of the original debit."""
 
     rule = "reversal.same_work_date"
+
+
+class GatewayUnavailable(DomainError):
+    """No new request starts while the link is DOWN or the ETS is switching days (§6.2, §6.11)."""
+
+    rule = "gateway.available_for_new_requests"
+
+
+class TooManyInFlight(DomainError):
+    """At most the configured number of real-time debits are in flight (§6.5)."""
+
+    rule = "limits.in_flight"
+
+
+class NotFound(DomainError):
+    """The named record does not exist (or is not visible to the caller)."""
+
+    rule = "lookup.exists"
+
+
+class AgreementInUse(DomainError):
+    """A revocation is sent only when no LOCKED levy depends on the agreement (§6.1)."""
+
+    rule = "agreement.revoke_only_when_unused"

@@ -105,3 +105,15 @@ INSURANCE_TYPES: tuple[InsuranceType, ...] = (
     InsuranceType("RESIDENT_MEDICAL", "城乡居民基本医疗保险费", frozenset({PayerKind.RESIDENT})),
 )
 INSURANCE_BY_CODE = {t.code: t for t in INSURANCE_TYPES}
+
+
+@dataclass(frozen=True)
+class TreasuryRoute:
+    """Per-TaxOrgCode TurnAccount values of a 1001/1102 (§9): collection mode and treasury."""
+
+    tax_org_code: str
+    handle_type: str
+    payee_bank_no: str
+    payee_org_code: str
+    payee_acct: str
+    payee_name: str

@@ -10,12 +10,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.agreement import Agreement
-from gateway.domain.debit import Debit
 from gateway.domain.levy import Levy
 from gateway.persistence import mapping
-from gateway.persistence.records import (AgreementRecord, DebitLevyRecord, DebitRecord,
-                                         GatewayStateRecord, LevyRecord, ReviewItemRecord,
-                                         SerialCounterRecord)
+from gateway.domain.parties import Payer, PayerKind, TreasuryRoute
+from gateway.persistence.records import (AgreementRecord, AlertRecord, DebitLevyRecord,
+                                         DebitRecord, GatewayStateRecord, LevyRecord, PayerRecord,
+                                         ReviewItemRecord, SerialCounterRecord, TaxOfficeRecord,
+                                         TreasuryRecord)
 
 
 class LevyRepository:
@@ -89,52 +90,15 @@ class AgreementRepository:
     def save(self, a: Agreement) -> None:
         mapping.agreement_into(a, self._records[a.id])  # type: ignore[index]
 
-
-class DebitRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-        self._records: dict[int, DebitRecord] = {}
-
-    def add(self, d: Debit, originator: str, agreement_id: int | None, levy_amounts: Sequence,
-            msg_id: str = "", sent_at: dt.datetime | None = None) -> Debit:
-        r = DebitRecord(kind=d.kind.value, originator=originator, tax_org_code=d.tax_org_code,
-                        entrust_date=d.entrust_date, tra_no=d.tra_no, tax_vou_no=d.tax_vou_no,
-                        payer_id=d.payer_id, agreement_id=agreement_id, package_id=d.package_id,
-                        amount=d.amount, state=d.state.value, msg_id=msg_id, sent_at=sent_at)
-        self.s.add(r)
-        self.s.flush()
-        self.s.add_all(DebitLevyRecord(debit_id=r.id, line_no=i + 1, levy_id=lid, amount=amt)
-                       for i, (lid, amt) in enumerate(zip(d.levy_ids, levy_amounts)))
-        self._records[r.id] = r
-        d.id = r.id
-        return d
-
-    def by_key(self, originator: str, entrust_date: dt.date, tra_no: str) -> Debit | None:
-        r = self.s.scalars(select(DebitRecord).where(DebitRecord.originator == originator,
-                                                     DebitRecord.entrust_date == entrust_date,
-                                                     DebitRecord.tra_no == tra_no)).first()
-        return self._load(r)
-
-    def get(self, debit_id: int) -> Debit:
-        d = self._load(self.s.get(DebitRecord, debit_id))
-        if d is None:
-            raise KeyError(f"unknown debit {debit_id}")
-        return d
-
-    def record(self, debit_id: int) -> DebitRecord:
-        return self._records[debit_id]
-
-    def _load(self, r: DebitRecord | None) -> Debit | None:
-        if r is None:
-            return None
-        levy_ids = tuple(self.s.scalars(select(DebitLevyRecord.levy_id)
-                                        .where(DebitLevyRecord.debit_id == r.id)
-                                        .order_by(DebitLevyRecord.line_no)))
-        self._records[r.id] = r
-        return mapping.debit_from(r, levy_ids)
-
-    def save(self, d: Debit) -> None:
-        mapping.debit_into(d, self._records[d.id])  # type: ignore[index]
+    def has_locked_levies(self, agreement_id: int) -> bool:
+        """Whether a LOCKED levy is held by an unresolved debit made under this agreement."""
+        stmt = (select(LevyRecord.id)
+                .join(DebitLevyRecord, DebitLevyRecord.levy_id == LevyRecord.id)
+                .join(DebitRecord, DebitRecord.id == DebitLevyRecord.debit_id)
+                .where(DebitRecord.agreement_id == agreement_id, LevyRecord.state == "LOCKED",
+                       DebitRecord.state.in_(("SENT", "ACCEPTED", "IN_DOUBT")))
+                .limit(1))
+        return self.s.scalars(stmt).first() is not None
 
 
 class SerialRepository:
@@ -184,3 +148,46 @@ class ReviewRepository:
     def add(self, kind: str, detail: str, tax_org_code: str = "", ref: str = "", amount=None) -> None:
         self.s.add(ReviewItemRecord(kind=kind, detail=detail, tax_org_code=tax_org_code, ref=ref,
                                     amount=amount))
+
+
+class PayerRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, payer_id: int) -> Payer:
+        r = self.s.get(PayerRecord, payer_id)
+        if r is None:
+            from gateway.domain.errors import NotFound
+
+            raise NotFound(f"缴费人 {payer_id} 不存在")
+        return Payer(id=r.id, kind=PayerKind(r.kind), tax_pay_code=r.tax_pay_code, name=r.name,
+                     tax_org_code=r.tax_org_code, social_security_no=r.social_security_no or "")
+
+
+class RouteRepository:
+    """Treasury routes per TaxOrgCode; an office without its own uses its nearest parent's."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, tax_org_code: str) -> TreasuryRoute:
+        code: str | None = tax_org_code
+        while code:
+            r = self.s.get(TreasuryRecord, code)
+            if r is not None:
+                return TreasuryRoute(tax_org_code=tax_org_code, handle_type=r.handle_type,
+                                     payee_bank_no=r.payee_bank_no, payee_org_code=r.payee_org_code,
+                                     payee_acct=r.payee_acct, payee_name=r.payee_name)
+            office = self.s.get(TaxOfficeRecord, code)
+            code = office.parent_code if office else None
+        from gateway.domain.errors import NotFound
+
+        raise NotFound(f"征收机关 {tax_org_code} 未配置收款国库")
+
+
+class AlertRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, severity: str, source: str, message: str) -> None:
+        self.s.add(AlertRecord(severity=severity, source=source, message=message))

@@ -5,9 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.persistence.repositories import (AgreementRepository, DebitRepository,
-                                              LevyRepository, ReviewRepository, SerialRepository,
-                                              StateRepository)
+from gateway.persistence.messaging_repositories import (ErrorStore, InboxRepository,
+                                                        OutboxRepository)
+from gateway.persistence.payment_repositories import (DebitRepository, ReversalRepository,
+                                                      VerificationRepository, VoucherRepository)
+from gateway.persistence.repositories import (AgreementRepository, AlertRepository,
+                                              LevyRepository, PayerRepository, ReviewRepository,
+                                              RouteRepository, SerialRepository, StateRepository)
 
 
 class SqlUnitOfWork:
@@ -26,6 +30,15 @@ class SqlUnitOfWork:
         self.serials = SerialRepository(s)
         self.state = StateRepository(s)
         self.reviews = ReviewRepository(s)
+        self.payers = PayerRepository(s)
+        self.routes = RouteRepository(s)
+        self.alerts = AlertRepository(s)
+        self.reversals = ReversalRepository(s)
+        self.verifications = VerificationRepository(s)
+        self.vouchers = VoucherRepository(s)
+        self.outbox = OutboxRepository(s)
+        self.inbox = InboxRepository(s)
+        self.errors = ErrorStore(s)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -1,0 +1,89 @@
+"""The XSDs of ``schemas/``: loaded once, validated against on the hot path with libxml2.
+
+lxml keeps the last error log on the validator object, so each thread gets its own compiled
+:class:`lxml.etree.XMLSchema` per message number (compiling one takes well under a
+millisecond). ``xmlschema`` is loaded only when a rejected message needs a precise,
+path-qualified report; it never runs for a valid message.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from gateway.codec import contract_choices as choices
+from gateway.codec.messages import BODY_CLASSES
+
+#: ``schemas/`` at the root of the repository (also the layout of an installed source tree).
+DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+_PER_THREAD = threading.local()
+_PRECISE: dict[tuple[Path, str], Any] = {}
+_PRECISE_LOCK = threading.Lock()
+# Our own XSD files: no network, no entities, but xs:include must still read common.xsd.
+_XSD_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+
+
+class SchemaSet:
+    """The 22 message schemas of one directory."""
+
+    def __init__(self, schema_dir: Path | str | None = None) -> None:
+        self.directory = Path(schema_dir or DEFAULT_SCHEMA_DIR).resolve()
+        missing = [n for n in ("common", *BODY_CLASSES) if not (self.directory / f"{n}.xsd").is_file()]
+        if missing:
+            raise FileNotFoundError(f"{self.directory}: missing {', '.join(m + '.xsd' for m in missing)}")
+
+    def path(self, msg_no: str) -> Path:
+        """The XSD file of a message number."""
+        return self.directory / f"{msg_no}.xsd"
+
+    def validator(self, msg_no: str) -> etree.XMLSchema:
+        """The compiled schema of ``msg_no`` for the calling thread (KeyError if unknown)."""
+        cache: dict[tuple[Path, str], etree.XMLSchema] | None = getattr(_PER_THREAD, "schemas", None)
+        if cache is None:
+            cache = _PER_THREAD.schemas = {}
+        key = (self.directory, msg_no)
+        schema = cache.get(key)
+        if schema is None:
+            if msg_no not in BODY_CLASSES:
+                raise KeyError(msg_no)
+            parser = etree.XMLParser(**_XSD_PARSER_OPTIONS)
+            schema = cache[key] = etree.XMLSchema(etree.parse(str(self.path(msg_no)), parser))
+        return schema
+
+    def report(self, msg_no: str, root: etree._Element, size: int) -> str:
+        """Why ``root`` is not valid: ``"<path>: <reason>"`` for the first error found."""
+        if size <= choices.PRECISE_REPORT_MAX_BYTES:
+            precise = self._precise_report(msg_no, root)
+            if precise:
+                return precise
+        validator = self.validator(msg_no)
+        validator.validate(root)
+        for entry in validator.error_log:
+            return f"{entry.path or 'line ' + str(entry.line)}: {entry.message}"
+        return "the message does not match its schema"
+
+    def _precise_report(self, msg_no: str, root: etree._Element) -> str | None:
+        try:
+            schema = self._precise(msg_no)
+            for error in schema.iter_errors(root):
+                reason = error.reason or error.message
+                if isinstance(error.obj, str):
+                    reason = f"{reason} (value {error.obj!r})"
+                return f"{error.path}: {reason}" if error.path else str(reason)
+        except Exception:  # noqa: BLE001 - a report must never turn into a crash
+            return None
+        return None
+
+    def _precise(self, msg_no: str) -> Any:
+        key = (self.directory, msg_no)
+        with _PRECISE_LOCK:
+            schema = _PRECISE.get(key)
+            if schema is None:
+                import xmlschema  # off the hot path: only a rejected message pays for it
+
+                schema = _PRECISE[key] = xmlschema.XMLSchema10(str(self.path(msg_no)))
+            return schema

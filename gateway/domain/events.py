@@ -1,0 +1,152 @@
+"""Events: facts that happened, mostly answers and notices from the ETS and the banks, in the
+domain's own terms (the runtime translates wire messages into these). Past-tense names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class InboundRef:
+    """Where an inbound message came from, for correlation and answers."""
+
+    msg_no: str
+    msg_id: str
+    src: str
+    queue_class: str  # ONLINE | BATCH
+
+
+class Event:
+    """Base class; events that arrived as messages carry ``ref`` (an :class:`InboundRef`)."""
+
+
+@dataclass(frozen=True)
+class EtsAcknowledged(Event):
+    """9120 to one of our requests: ``ori_msg_id`` is the MsgRef (the request's MsgID)."""
+
+    ref: InboundRef
+    ori_msg_no: str
+    ori_msg_id: str
+    result: str
+    add_word: str = ""
+
+
+@dataclass(frozen=True)
+class VerificationAnswered(Event):
+    """9115."""
+
+    ref: InboundRef
+    tax_org_code: str
+    entrust_date: dt.date
+    vc_no: str
+    vc_sign: str
+    passed: bool
+    reason: str
+    protocol_no: str
+    pay_acct: str
+
+
+@dataclass(frozen=True)
+class DebitAnswered(Event):
+    """2001: the bank's result for a 1001."""
+
+    ref: InboundRef
+    tax_org_code: str
+    entrust_date: dt.date
+    tra_no: str
+    tax_vou_no: str
+    result: str
+    add_word: str
+    tax_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ReversalAnswered(Event):
+    """2021."""
+
+    ref: InboundRef
+    tax_org_code: str
+    cancel_no: str
+    cancel_date: dt.date
+    ori_entrust_date: dt.date
+    ori_tra_no: str
+    reversed: bool
+    add_word: str
+
+
+@dataclass(frozen=True)
+class StatusReported(Event):
+    """9004: the ETS's status of a single debit (search_type 0) or a package (1)."""
+
+    ref: InboundRef
+    tax_org_code: str
+    search_type: str
+    ori_entrust_date: dt.date
+    ori_pack_no: str
+    ori_tra_no: str
+    chk_date: dt.date
+    op_stat: str
+
+
+@dataclass(frozen=True)
+class CounterQueried(Event):
+    """2091: a bank counter asks for a voucher; answered with a 1009."""
+
+    ref: InboundRef
+    bank_no: str
+    entrust_date: dt.date
+    query_no: str
+    pay_op_bk_code: str
+    tax_org_code: str
+    tax_pay_code: str
+    tax_vou_no: str
+
+
+@dataclass(frozen=True)
+class CounterPaid(Event):
+    """2108: a bank reports a counter payment; answered with a 9120."""
+
+    ref: InboundRef
+    bank_no: str
+    tax_vou_no: str
+    entrust_date: dt.date
+    tra_no: str
+    tax_date: dt.date
+    amount: Decimal
+    result: str
+    add_word: str
+    work_date: dt.date  # HEAD WorkDate of this copy: the date the payment belongs to (§11 6.4)
+
+
+@dataclass(frozen=True)
+class LinkTested(Event):
+    """9005 from the ETS; answered with 9120 90000."""
+
+    ref: InboundRef
+
+
+@dataclass(frozen=True)
+class DayChanged(Event):
+    """9101: the ETS work date and system state (0 intraday, 1 day switch, 2 maintenance)."""
+
+    ref: InboundRef
+    work_date: dt.date
+    sys_stat: str
+
+
+# Events raised by the gateway itself (for notifications, the portal and the console).
+
+@dataclass(frozen=True)
+class DebitResolved(Event):
+    debit_id: int
+    state: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DuplicatePaymentFlagged(Event):
+    levy_id: int
+    payment: str
+    amount: Decimal

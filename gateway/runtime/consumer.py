@@ -1,0 +1,89 @@
+"""Takes one message off an inbound queue and processes it under syncpoint.
+
+Joined mode (embedded transport on the application database): the get, the effect, the answers
+in the outbox and the inbox row commit in one database transaction. Otherwise the database
+commits first and the get after it (§2.3 "Receiving"); a crash in between redelivers the
+message, which the inbox recognises by SRC+MsgID.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import structlog
+
+from gateway.runtime import faults
+from gateway.runtime.inbound import InboundProcessor
+
+log = structlog.get_logger("gateway.consumer")
+
+
+class QueueConsumer:
+    def __init__(self, uow_factory: Callable, transport, processor: InboundProcessor,
+                 joined: bool) -> None:
+        self.uow_factory, self.transport = uow_factory, transport
+        self.processor, self.joined = processor, joined
+
+    def consume_one(self, queue: str, wait_s: float = 0.0) -> str | None:
+        """Process the next message of ``queue``; None when the queue stayed empty."""
+        if self.joined:
+            return self._joined(queue, wait_s)
+        return self._two_phase(queue, wait_s)
+
+    def _joined(self, queue: str, wait_s: float) -> str | None:
+        if not self._wait_for_message(queue, wait_s):
+            return None
+        uow = self.uow_factory()
+        with uow:
+            with self.transport.session(connection=uow.session.connection()) as t:
+                env = t.get(queue)
+                if env is None:
+                    return None
+                try:
+                    outcome = self.processor.process(env, uow, t)
+                    faults.point("inbound.after_effect")
+                    uow.commit()
+                except Exception:
+                    log.exception("processing failed; message returned to the queue",
+                                  queue=queue, backout_count=env.backout_count)
+                    uow.rollback()
+                    t.backout()
+                    return "FAILED"
+                t.commit()
+        faults.point("inbound.after_db_commit")
+        return outcome
+
+    def _wait_for_message(self, queue: str, wait_s: float) -> bool:
+        """Browse (a lock-free read) until a message is there, so that an idle consumer never
+        holds the database's write lock; polling because the store has no portable wake-up."""
+        deadline = time.monotonic() + wait_s
+        delay = 0.002
+        with self.transport.session() as peek:
+            while not peek.browse(queue, 1):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, 0.05)
+        return True
+
+    def _two_phase(self, queue: str, wait_s: float) -> str | None:
+        with self.transport.session() as t:
+            env = t.get(queue, wait_s=wait_s)
+            if env is None:
+                return None
+            uow = self.uow_factory()
+            try:
+                with uow:
+                    outcome = self.processor.process(env, uow, t)
+                    faults.point("inbound.after_effect")
+                    uow.commit()
+            except Exception:
+                log.exception("processing failed; message backed out", queue=queue,
+                              backout_count=env.backout_count)
+                t.backout()
+                return "FAILED"
+            faults.point("inbound.after_db_commit")
+            t.commit()
+        return outcome

@@ -1,0 +1,74 @@
+"""Wire messages → domain events, with the business key each one is de-duplicated by (§4.3).
+
+Messages of issues not built yet (batch, reconciliation) translate to None and are recorded and
+acknowledged by the inbound processor without an effect; their handlers arrive with those issues.
+"""
+
+from __future__ import annotations
+
+from gateway.codec.head import CfxMessage
+from gateway.codec.routing import CLASS_OF
+from gateway.domain import events as e
+
+
+def translate(msg: CfxMessage) -> tuple[e.Event | None, str]:
+    """The event for ``msg`` and its business key ('' for messages keyed by SRC+MsgID only)."""
+    head, body = msg.head, msg.body
+    ref = e.InboundRef(msg_no=head.msg_no, msg_id=head.msg_id, src=head.src,
+                       queue_class=CLASS_OF.get(head.msg_no, "ONLINE"))
+    no = head.msg_no
+    if no == "9120":
+        b = body.msg_return9120
+        return e.EtsAcknowledged(ref, b.ori_msg_no, head.msg_ref, b.result, b.add_word or ""), ""
+    if no == "9115":
+        b = body.prove_return9115
+        return e.VerificationAnswered(ref, b.ori_send_org_code, b.ori_entrust_date, b.ori_vc_no,
+                                      b.vc_sign, b.vc_result == "0", b.add_word or "",
+                                      b.protocol_no, b.pay_acct), ""
+    if no == "2001":
+        b = body.single_return2001
+        return e.DebitAnswered(ref, b.ori_tax_org_code, b.ori_entrust_date, b.ori_tra_no,
+                               b.tax_vou_no, b.result, b.add_word or "", b.tax_date), ""
+    if no == "2021":
+        b = body.rush_return2021
+        return e.ReversalAnswered(ref, b.tax_org_code, b.ori_cancel_no, b.ori_cancel_date,
+                                  b.ori_entrust_date, b.ori_tra_no, b.cancel_answer == "1",
+                                  b.add_word or ""), ""
+    if no == "9004":
+        b = body.tra_status_return9004
+        return e.StatusReported(ref, b.send_org_code, b.search_type, b.ori_entrust_date,
+                                b.ori_pack_no, b.ori_tra_no, b.chk_date, b.op_stat), ""
+    if no == "2091":
+        b = body.declare_query2091
+        key = f"{b.bank_no}/{b.entrust_date:%Y%m%d}/{b.query_no}"
+        return e.CounterQueried(ref, b.bank_no, b.entrust_date, b.query_no, b.pay_op_bk_code,
+                                b.tax_org_code, b.tax_pay_code, b.tax_vou_no), key
+    if no == "2108":
+        b = body.single_return2108
+        key = f"{b.bank_no}/{b.entrust_date:%Y%m%d}/{b.tra_no}"
+        return e.CounterPaid(ref, b.bank_no, b.tax_vou_no, b.entrust_date, b.tra_no, b.tax_date,
+                             b.tra_amt, b.result, b.add_word or "", head.work_date), key
+    if no == "9005":
+        return e.LinkTested(ref), ""
+    if no == "9101":
+        b = body.change_state9101
+        return e.DayChanged(ref, b.work_date, b.sys_stat), ""
+    return None, _pending_key(msg)
+
+
+def _pending_key(msg: CfxMessage) -> str:
+    """Business keys of the batch-side messages (handled by the batch and reconciliation issues)."""
+    no, body = msg.head.msg_no, msg.body
+    if no == "2102":
+        b = body.batch_head2102
+        return f"{b.pay_bk_code}/{b.entrust_date:%Y%m%d}/{b.pack_no}"
+    if no == "3122":
+        b = body.batch_head3122
+        return f"{b.tax_org_code}/{b.chk_date:%Y%m%d}/{b.pack_no}/{b.cur_pack_no}"
+    if no == "3128":
+        return f"{body.bill_head3128.report_date:%Y%m%d}"
+    return ""
+
+
+# Inbound messages that are de-duplicated by business key as well as by SRC+MsgID (§4.3).
+KEYED_INBOUND = frozenset({"2091", "2108", "2102", "3122", "3128"})

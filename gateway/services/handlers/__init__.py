@@ -1,0 +1,37 @@
+"""One function per command or event, grouped by area; :data:`HANDLERS` is the bus's table."""
+
+from __future__ import annotations
+
+from gateway.domain import commands as c
+from gateway.domain import events as e
+from gateway.services.handlers import agreements, counter, debits, reversals, sweeper, system
+
+
+def _status(event: e.StatusReported, uow, ctx):
+    if event.search_type == "0":
+        return debits.on_single_status(event, uow, ctx)
+    uow.reviews.add("PACKAGE_STATUS", f"9004 for package {event.ori_pack_no}: OpStat {event.op_stat}",
+                    event.tax_org_code, event.ori_pack_no)
+    return None
+
+
+HANDLERS = {
+    c.SubmitDebit: debits.submit_debit,
+    c.QueryDebitStatus: debits.query_debit_status,
+    c.ReverseDebit: reversals.reverse_debit,
+    c.RegisterAgreement: agreements.register_agreement,
+    c.VerifyAgreement: agreements.verify_agreement,
+    c.RevokeAgreement: agreements.revoke_agreement,
+    c.IssueCounterVoucher: counter.issue_counter_voucher,
+    c.SweepTimeouts: sweeper.sweep,
+    c.TestLink: lambda cmd, uow, ctx: system.send_link_test(uow, ctx.now()),
+    e.EtsAcknowledged: system.on_acknowledged,
+    e.VerificationAnswered: agreements.on_verification_answered,
+    e.DebitAnswered: debits.on_debit_answered,
+    e.ReversalAnswered: reversals.on_reversal_answered,
+    e.StatusReported: _status,
+    e.CounterQueried: counter.on_counter_queried,
+    e.CounterPaid: counter.on_counter_paid,
+    e.LinkTested: system.on_link_tested,
+    e.DayChanged: system.on_day_changed,
+}

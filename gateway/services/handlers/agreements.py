@@ -1,0 +1,108 @@
+"""Agreement verification and revocation: 9114 ⇒ 9115 (§6.1), with the monthly cutoff (§7.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gateway.domain.agreement import Agreement, AgreementChannel, AgreementState
+from gateway.domain.calendar import LATE_AGREEMENT_NOTICE
+from gateway.domain.commands import RegisterAgreement, RevokeAgreement, VerifyAgreement
+from gateway.domain.errors import AgreementInUse, IllegalTransition, InvalidIdentifier
+from gateway.domain.events import VerificationAnswered
+from gateway.services import status
+from gateway.services.context import HandlerContext
+from gateway.services.serials import new_serial
+
+
+def register_agreement(cmd: RegisterAgreement, uow, ctx: HandlerContext) -> int:
+    """Record an online or on-site (一次上门) agreement as PENDING and send its 9114."""
+    payer = uow.payers.get(cmd.payer_id)
+    for name, value, digits in (("付款行行号", cmd.pay_bk_code, 12), ("开户网点行号", cmd.pay_op_bk_code, 12)):
+        if not (value.isdigit() and len(value) == digits):
+            raise InvalidIdentifier(f"{name}必须是{digits}位数字")
+    acct = cmd.pay_acct.strip()
+    if not (1 <= len(acct) <= 32 and all(c.isalnum() or c == "-" for c in acct)):
+        raise InvalidIdentifier("账号格式不正确")
+    protocol = cmd.protocol_no.strip()
+    if not (1 <= len(protocol) <= 60 and all(c.isalnum() or c == "-" for c in protocol)):
+        raise InvalidIdentifier("协议号格式不正确")
+    agreement = uow.agreements.add(Agreement(
+        id=None, protocol_no=protocol, payer_id=payer.id, tax_org_code=payer.tax_org_code,
+        pay_bk_code=cmd.pay_bk_code, pay_op_bk_code=cmd.pay_op_bk_code, pay_acct=acct,
+        hand_org_name=cmd.hand_org_name.strip() or payer.name, channel=AgreementChannel(cmd.channel)))
+    _send(uow, ctx, agreement, payer, "0")
+    return agreement.id  # type: ignore[return-value]
+
+
+def verify_agreement(cmd: VerifyAgreement, uow, ctx: HandlerContext) -> int:
+    agreement = uow.agreements.get(cmd.agreement_id)
+    if agreement.state is AgreementState.REJECTED:
+        agreement.resubmit()
+        uow.agreements.save(agreement)
+    elif agreement.state not in (AgreementState.PENDING, AgreementState.SUSPENDED):
+        raise IllegalTransition("agreement", agreement.protocol_no, agreement.state.value, "ACTIVE",
+                                "only PENDING, REJECTED or SUSPENDED agreements are verified")
+    return _send(uow, ctx, agreement, uow.payers.get(agreement.payer_id), "0")
+
+
+def revoke_agreement(cmd: RevokeAgreement, uow, ctx: HandlerContext) -> int:
+    agreement = uow.agreements.get(cmd.agreement_id)
+    if agreement.state not in (AgreementState.ACTIVE, AgreementState.SUSPENDED):
+        raise IllegalTransition("agreement", agreement.protocol_no, agreement.state.value, "REVOKED",
+                                "only ACTIVE or SUSPENDED agreements are revoked")
+    if uow.agreements.has_locked_levies(agreement.id):
+        raise AgreementInUse("该协议下有正在处理中的缴款，暂不能撤销")
+    return _send(uow, ctx, agreement, uow.payers.get(agreement.payer_id), "1")
+
+
+def _send(uow, ctx: HandlerContext, agreement: Agreement, payer, vc_sign: str) -> int:
+    now = ctx.now()
+    status.ensure_open_for_requests(uow)
+    day = status.work_date(uow, ctx.options, now)
+    vc_no = new_serial(uow, "VCNO", agreement.tax_org_code, day)
+    msg_id = uow.messages.send_verification(agreement, payer, vc_no, vc_sign, day)
+    return uow.verifications.add(agreement.id, agreement.tax_org_code, day, vc_no, vc_sign, msg_id,
+                                 now + dt.timedelta(seconds=ctx.options.timers.answer_9115))
+
+
+def on_verification_refused(uow, verification_id: int, result: str, add_word: str) -> None:
+    """9120 refusal of a 9114: the agreement stays as it was; the request is recorded refused."""
+    uow.verifications.finish(verification_id, "REFUSED", f"{result} {add_word}".strip())
+
+
+def on_verification_answered(event: VerificationAnswered, uow, ctx: HandlerContext) -> str:
+    """9115: activate, reject or revoke; returns the message for the payer (with the cutoff
+    notice when the agreement became ACTIVE after this month's cutoff)."""
+    v = uow.verifications.by_key(event.tax_org_code, event.entrust_date, event.vc_no)
+    if v is None:
+        uow.reviews.add("UNMATCHED_9115", f"9115 for unknown 9114 {event.vc_no}",
+                        event.tax_org_code, event.vc_no)
+        return ""
+    if v.state != "SENT" and v.state != "TIMEOUT":
+        return ""  # answered already
+    agreement = uow.agreements.get(v.agreement_id)
+    now = ctx.now()
+    message = ""
+    if v.vc_sign == "1":
+        if event.passed and agreement.state in (AgreementState.ACTIVE, AgreementState.SUSPENDED):
+            agreement.revoked("9115 撤销成功")
+            message = "三方协议已撤销"
+        else:
+            message = f"撤销失败：{event.reason}"
+    else:
+        if agreement.state in (AgreementState.PENDING, AgreementState.SUSPENDED):
+            agreement.verified(event.passed, event.reason, now)
+        if event.passed:
+            message = "三方协议验证通过"
+            if ctx.options.cutoff.after_cutoff(now):
+                message += "。" + LATE_AGREEMENT_NOTICE
+        else:
+            message = f"三方协议验证失败：{event.reason}"
+    uow.agreements.save(agreement)
+    uow.verifications.finish(v.id, "PASSED" if event.passed else "FAILED", message)
+    return message
+
+
+def sweep_verifications(uow, now: dt.datetime) -> int:
+    """No 9115 within 60 s: the agreement stays PENDING and the request is marked TIMEOUT."""
+    return uow.verifications.expire(now)

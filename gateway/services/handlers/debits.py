@@ -1,0 +1,194 @@
+"""Single real-time debit (1001 ⇒ 9120 ⇒ 2001) and its in-doubt resolution (§6.2, §7.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import logging
+
+from gateway.domain.commands import QueryDebitStatus, SubmitDebit
+from gateway.domain.debit import Debit, DebitKind, DebitState, debit_amount
+from gateway.domain.errors import AgreementNotActive, LevyNotPayable, NotFound, TooManyInFlight
+from gateway.domain.events import DebitAnswered, StatusReported
+from gateway.domain.levy import LevyState
+from gateway.domain.results import ResultClass, classify
+from gateway.services import status
+from gateway.services.context import HandlerContext
+from gateway.services.handlers.payments import (apply_failure, apply_success, owner_of,
+                                                release_levies, reverse_levies)
+from gateway.services.serials import new_serial, new_voucher_no
+
+log = logging.getLogger(__name__)
+
+
+def submit_debit(cmd: SubmitDebit, uow, ctx: HandlerContext) -> Debit:
+    """Lock the levies, write the debit and its 1001 in one transaction."""
+    now = ctx.now()
+    status.ensure_open_for_requests(uow)
+    if uow.debits.count_unresolved(DebitKind.SINGLE) >= ctx.options.max_in_flight:
+        raise TooManyInFlight(f"在途实时扣款已达上限 {ctx.options.max_in_flight} 笔，请稍后再试")
+    payer = uow.payers.get(cmd.payer_id)
+    if not cmd.levy_ids:
+        raise LevyNotPayable("请选择要缴纳的应征")
+    levies = uow.levies.get_many(sorted(set(cmd.levy_ids)), for_update=True)
+    for levy in levies:
+        if levy.payer_id != payer.id:
+            raise NotFound(f"应征 {levy.id} 不属于该缴费人")
+        if levy.state is not LevyState.UNPAID:
+            raise LevyNotPayable(f"应征 {levy.id} 当前状态为 {levy.state.value}，不能缴款")
+    orgs = {levy.tax_org_code for levy in levies}
+    if len(orgs) != 1:
+        raise LevyNotPayable("一笔扣款只能包含同一征收机关的应征")
+    agreement = uow.agreements.active_for_payer(payer.id)
+    if agreement is None:
+        raise AgreementNotActive("该缴费人没有有效的三方协议，请先签订并验证协议")
+    org = orgs.pop()
+    route = uow.routes.get(org)
+    day = status.work_date(uow, ctx.options, now)
+    debit = Debit(id=None, kind=DebitKind.SINGLE, tax_org_code=org, entrust_date=day,
+                  tra_no=new_serial(uow, "TRANO", org, day),
+                  tax_vou_no=new_voucher_no(uow, org, day), payer_id=payer.id,
+                  amount=debit_amount(lv.amount for lv in levies),
+                  levy_ids=tuple(lv.id for lv in levies))
+    uow.debits.add(debit, originator=org, agreement_id=agreement.id,
+                   levy_amounts=[lv.amount for lv in levies])
+    for levy in levies:
+        levy.lock(owner_of(debit), f"1001 {debit.key} by {cmd.requested_by}")
+    uow.levies.save(levies)
+    msg_id = uow.messages.send_debit(debit, agreement, payer, levies, route)
+    uow.debits.mark_sent(debit.id, msg_id, now, now + dt.timedelta(seconds=ctx.options.timers.ack_9120))
+    return debit
+
+
+def on_debit_acknowledged(uow, ctx: HandlerContext, debit: Debit, result: str, add_word: str) -> None:
+    """9120 for a 1001: acceptance starts the 2001 timer; a refusal fails the debit."""
+    if result == "90000":
+        if debit.state is DebitState.SENT:
+            debit.accepted()
+            sent_at = uow.debits.sent_at(debit.id) or ctx.now()
+            uow.debits.schedule(debit.id, sent_at + dt.timedelta(seconds=ctx.options.timers.result_2001))
+            uow.debits.save(debit)
+        return  # a late 9120 90000 changes nothing (§7.2)
+    if debit.unresolved:
+        apply_failure(uow, debit, result, add_word, uow.debits.agreement_id(debit.id))
+        uow.debits.schedule(debit.id, None)
+        uow.debits.save(debit)
+
+
+def on_debit_answered(event: DebitAnswered, uow, ctx: HandlerContext) -> None:
+    """2001: success pays, a final failure unlocks, anything else is IN_DOUBT (§6.2 rule 4)."""
+    debit = uow.debits.by_key(event.tax_org_code, event.entrust_date, event.tra_no)
+    if debit is None or debit.kind is not DebitKind.SINGLE or debit.tax_vou_no != event.tax_vou_no:
+        why = "unknown key" if debit is None else "TaxVouNo differs"
+        uow.reviews.add("UNMATCHED_2001", f"2001 {event.tax_org_code}/{event.entrust_date:%Y%m%d}/"
+                        f"{event.tra_no} {event.result} ({why})", event.tax_org_code, event.tra_no)
+        return
+    resolve(uow, ctx, debit, classify(event.result), event.result, event.add_word,
+            event.tax_date or debit.entrust_date)
+
+
+def resolve(uow, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: str, add_word: str,
+            tax_date: dt.date) -> None:
+    """Apply a result from any source (2001, 9004, 3122) to a single debit."""
+    if debit.state is DebitState.REVERSED:
+        log.info("result %s for reversed debit %s ignored", code, debit.key)
+        return
+    if klass is ResultClass.SUCCESS:
+        if debit.state is not DebitState.SUCCEEDED:
+            apply_success(uow, ctx, debit, tax_date, code)
+    elif klass is ResultClass.FAILURE:
+        if not debit.unresolved:
+            return
+        apply_failure(uow, debit, code, add_word, uow.debits.agreement_id(debit.id))
+    else:
+        if not debit.unresolved:
+            return
+        debit.in_doubt(f"unknown result {code}")
+        debit.result_code, debit.reason = code, add_word
+        _start_querying(uow, ctx, debit)
+        uow.debits.save(debit)
+        return
+    uow.debits.schedule(debit.id, None)
+    uow.debits.save(debit)
+
+
+def _start_querying(uow, ctx: HandlerContext, debit: Debit) -> None:
+    uow.debits.schedule(debit.id, ctx.now() + dt.timedelta(seconds=ctx.options.timers.query_delay(0)),
+                        step=0)
+
+
+def on_single_status(event: StatusReported, uow, ctx: HandlerContext) -> None:
+    """9004 for a single debit (§7.2 table)."""
+    debit = uow.debits.by_key(event.tax_org_code, event.ori_entrust_date, event.ori_tra_no)
+    if debit is None:
+        uow.reviews.add("UNMATCHED_9004", f"9004 for unknown debit {event.ori_tra_no}",
+                        event.tax_org_code, event.ori_tra_no)
+        return
+    op = event.op_stat
+    if op == "20":
+        resolve(uow, ctx, debit, ResultClass.SUCCESS, "90000", "", event.chk_date)
+    elif op in ("21", "11", "99"):
+        resolve(uow, ctx, debit, ResultClass.FAILURE, f"OPSTAT{op}",
+                {"21": "银行扣款失败", "11": "ETS拒绝或未能转发", "99": "ETS已作废"}[op],
+                event.chk_date)
+    elif op == "97":
+        if debit.state in (DebitState.IN_DOUBT, DebitState.SUCCEEDED, DebitState.SENT,
+                           DebitState.ACCEPTED):
+            if debit.state in (DebitState.SENT, DebitState.ACCEPTED):
+                debit.in_doubt("9004 reports reversed")
+            reverse_levies(uow, debit)
+            debit.reversed()
+            uow.debits.schedule(debit.id, None)
+            uow.debits.save(debit)
+    elif op == "98":
+        _resend_once(uow, ctx, debit)
+
+
+def _resend_once(uow, ctx: HandlerContext, debit: Debit) -> None:
+    """OpStat 98: the debit never arrived; resend the same 1001 once on its own work date."""
+    if debit.state is not DebitState.IN_DOUBT:
+        return
+    day = status.work_date(uow, ctx.options, ctx.now())
+    if debit.resent or day != debit.entrust_date:
+        return
+    old_msg_id = uow.debits.msg_id(debit.id)
+    debit.resend_after_not_found(day)
+    msg_id = uow.messages.resend(old_msg_id)
+    now = ctx.now()
+    uow.debits.mark_sent(debit.id, msg_id, now, now + dt.timedelta(seconds=ctx.options.timers.ack_9120))
+    uow.debits.save(debit)
+
+
+def query_debit_status(cmd: QueryDebitStatus, uow, ctx: HandlerContext) -> str:
+    debit = uow.debits.get(cmd.debit_id)
+    return uow.messages.send_status_query(debit.tax_org_code, "0", debit.entrust_date, "00000000",
+                                          debit.tra_no)
+
+
+def sweep_debits(uow, ctx: HandlerContext, now: dt.datetime, limit: int = 500) -> int:
+    """Timers of single debits: no 9120 / no 2001 → IN_DOUBT; IN_DOUBT → 9003 on the back-off."""
+    count = 0
+    day = status.work_date(uow, ctx.options, now)
+    for debit in uow.debits.due(now, DebitKind.SINGLE, limit):
+        count += 1
+        if debit.state in (DebitState.SENT, DebitState.ACCEPTED):
+            why = "no 9120 in time" if debit.state is DebitState.SENT else "no 2001 in time"
+            debit.in_doubt(why)
+            _start_querying(uow, ctx, debit)
+            uow.debits.save(debit)
+        elif debit.state is DebitState.IN_DOUBT:
+            if debit.entrust_date < day:
+                uow.debits.schedule(debit.id, None)  # the 3122 of that date decides (§7.2 rule 4)
+                continue
+            step = uow.debits.query_step(debit.id)
+            uow.messages.send_status_query(debit.tax_org_code, "0", debit.entrust_date, "00000000",
+                                           debit.tra_no)
+            uow.debits.schedule(debit.id, now + dt.timedelta(
+                seconds=ctx.options.timers.query_delay(step + 1)), step=step + 1)
+        else:
+            uow.debits.schedule(debit.id, None)
+    return count
+
+
+__all__ = ["submit_debit", "on_debit_acknowledged", "on_debit_answered", "on_single_status",
+           "query_debit_status", "sweep_debits", "resolve", "release_levies"]

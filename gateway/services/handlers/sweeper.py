@@ -1,0 +1,19 @@
+"""The timeout sweeper: one pass over every timer of §7.1 that can be due."""
+
+from __future__ import annotations
+
+from gateway.domain.commands import SweepTimeouts
+from gateway.services.context import HandlerContext
+from gateway.services.handlers import agreements, counter, debits, reversals, system
+
+
+def sweep(cmd: SweepTimeouts, uow, ctx: HandlerContext) -> dict[str, int]:
+    now = cmd.now
+    done = {
+        "debits": debits.sweep_debits(uow, ctx, now),
+        "reversals": reversals.sweep_reversals(uow, ctx, now),
+        "reservations": counter.sweep_reservations(uow, now),
+        "verifications": agreements.sweep_verifications(uow, now),
+    }
+    system.sweep_link(uow, ctx, now)
+    return done

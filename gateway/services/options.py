@@ -1,0 +1,44 @@
+"""Options the use cases need, as plain values (built from Settings by the composition root)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from gateway.domain.calendar import ClearingCalendar, CutoffRule
+
+
+@dataclass(frozen=True)
+class Timers:
+    """ets-interface §7.1, seconds."""
+
+    ack_9120: int = 10
+    result_2001: int = 60
+    result_2021: int = 60
+    answer_9115: int = 60
+    answer_9005: int = 10
+    in_doubt_backoff: tuple[int, ...] = (60, 300, 1800)
+    in_doubt_repeat: int = 3600
+    counter_reservation: int = 1800
+    link_test_idle: int = 300
+
+    def query_delay(self, step: int) -> int:
+        """Seconds from one in-doubt query to the next: 1 min, 5 min, 30 min after the debit
+        became IN_DOUBT, then every 60 min (step 0 is the first query)."""
+        offsets = self.in_doubt_backoff
+        if step == 0:
+            return offsets[0]
+        if step < len(offsets):
+            return offsets[step] - offsets[step - 1]
+        return self.in_doubt_repeat
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    node: str = "244000000000"
+    ets_node: str = "100000000000"
+    initial_work_date: dt.date | None = None
+    max_in_flight: int = 50
+    timers: Timers = field(default_factory=Timers)
+    cutoff: CutoffRule = field(default_factory=CutoffRule)
+    calendar: ClearingCalendar = field(default_factory=ClearingCalendar)

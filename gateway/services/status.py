@@ -1,0 +1,38 @@
+"""The gateway's own persistent status: ETS work date, system state and link state (§6.11, §7.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gateway.domain.errors import GatewayUnavailable
+from gateway.services.options import GatewayOptions
+
+WORK_DATE = "work_date"
+SYS_STAT = "sys_stat"  # 0 intraday, 1 day switch, 2 maintenance
+LINK = "link"  # UP | DOWN
+LAST_TRAFFIC = "last_traffic"
+LINK_TEST_PENDING = "link_test_msg_id"
+
+
+def work_date(uow, options: GatewayOptions, now: dt.datetime) -> dt.date:
+    """The last ETS work date adopted; the configured initial value (or today) on first use."""
+    text = uow.state.get(WORK_DATE)
+    if text:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    day = options.initial_work_date or now.date()
+    uow.state.set(WORK_DATE, f"{day:%Y%m%d}", now)
+    return day
+
+
+def ensure_open_for_requests(uow) -> None:
+    """New 1001/1021/9114 requests need the link UP and the ETS intraday (SysStat 0)."""
+    if uow.state.get(LINK, "UP") == "DOWN":
+        raise GatewayUnavailable("与ETS的链路中断，暂不能发起新的扣款，请稍后再试")
+    stat = uow.state.get(SYS_STAT, "0")
+    if stat != "0":
+        what = "日切" if stat == "1" else "系统维护"
+        raise GatewayUnavailable(f"ETS正在{what}，暂不能发起新的业务，请稍后再试")
+
+
+def note_traffic(uow, now: dt.datetime) -> None:
+    uow.state.set(LAST_TRAFFIC, now.isoformat(timespec="seconds"), now)
