@@ -1,8 +1,10 @@
 """ETS message codec: typed messages <-> XML bytes, hardened and validated (ets-interface §2-§6).
 
->>> codec = Codec()                      # GBK, 4 MiB, validating, 3000 items per 1102
->>> data = codec.encode(message)         # bytes with <?xml version="1.0" encoding="GBK"?>
->>> message = codec.decode(data, ccsid=1386)
+Usage::
+
+    codec = Codec()                      # GBK, 4 MiB, validating, 3000 items per 1102
+    data = codec.encode(message)         # bytes with <?xml version="1.0" encoding="GBK"?>
+    message = codec.decode(data, ccsid=1386)
 
 ``decode`` raises :class:`MessageRejected` (code, reason, readable HEAD, ``answerable``);
 ``encode`` raises :class:`UnencodableCharacter` or :class:`InvalidOutgoingMessage`.

@@ -141,7 +141,9 @@ class Reader:
                     head = build(Head, element)
                 else:
                     parts[slot.name].append(build(slot.block, element))  # type: ignore[arg-type]
-        except (etree.XMLSyntaxError, ValueError, TypeError, IndexError, AttributeError):
+        except (etree.XMLSyntaxError, ValueError, ArithmeticError, TypeError, IndexError, AttributeError):
+            # Events of a parsed chunk may reach us before a later error in that chunk; whatever
+            # went wrong, the tree path decides and explains.
             return None
         values = {
             s.name: tuple(parts[s.name]) if s.kind is Kind.BLOCKS else (parts[s.name] or [None])[0]

@@ -50,7 +50,10 @@ def head_texts_from_tree(root: etree._Element) -> dict[str, str]:
 
 
 def head_texts_from_bytes(data: bytes) -> dict[str, str]:
-    """HEAD child texts found by scanning the first bytes of an unparseable document."""
+    """HEAD child texts found by scanning the first bytes of an unparseable document.
+    A document that carries a DOCTYPE has no readable HEAD, whatever else is wrong with it."""
+    if b"<!DOCTYPE" in data[:_SCAN_LIMIT]:
+        return {}
     block = _HEAD_BLOCK.search(data, 0, _SCAN_LIMIT)
     texts: dict[str, str] = {}
     if block:

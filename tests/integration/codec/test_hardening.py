@@ -147,3 +147,9 @@ def test_unknown_msgno_is_not_answered() -> None:
     error = rejected((FIXTURES / "invalid" / "unknown_msgno.xml").read_bytes())
     assert "unknown MsgNo '1234'" in error.reason
     assert error.head_readable and not error.answerable and error.msg_no == "1234"
+
+
+def test_a_doctype_makes_head_unreadable_even_when_the_bytes_are_bad() -> None:
+    data = with_doctype('<!DOCTYPE CFX [<!ENTITY x "y">]>').replace(b'encoding="GBK"', b'encoding="GB2312"')
+    error = rejected(data)
+    assert "GB2312" in error.reason and not error.head_readable and not error.answerable

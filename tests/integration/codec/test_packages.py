@@ -27,11 +27,13 @@ def stream_watch(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def watched(*args: Any) -> Iterator[Any]:
         widest = 0
-        for element in original(*args):
-            parent = element.getparent()
-            widest = max(widest, len(parent) if parent is not None else 0)
-            yield element
-        widths.append(widest)
+        try:
+            for element in original(*args):
+                parent = element.getparent()
+                widest = max(widest, len(parent) if parent is not None else 0)
+                yield element
+        finally:
+            widths.append(widest)
 
     monkeypatch.setattr(parsing, "iter_blocks", watched)
     return widths
@@ -97,3 +99,12 @@ def test_item_limits() -> None:
     sub = Codec(validate=False).encode(message_3122(3001))
     with pytest.raises(MessageRejected, match="CurPackNum"):
         CODEC.decode(sub)
+
+
+def test_a_misleading_msgno_hint_does_not_break_a_valid_package(stream_watch: list[int]) -> None:
+    # The stream picks its schema from the first <MsgNo> in the text; one inside a comment
+    # points to the wrong schema, the stream fails, and the tree path decodes correctly.
+    message = message_2102(3000)
+    data = CODEC.encode(message).replace(b"<CFX>", b"<CFX><!-- <MsgNo>1102</MsgNo> -->", 1)
+    assert CODEC.decode(data) == message
+    assert len(stream_watch) == 1

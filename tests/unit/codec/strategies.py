@@ -69,7 +69,7 @@ def type_strategy(xsd_type: Any, encoding: str) -> st.SearchStrategy[Any]:
     if xsd_type.enumeration:
         return st.sampled_from(list(xsd_type.enumeration))
     name = xsd_type.name
-    fixed = {"N2": 2, "N4": 4, "N5": 5, "N10": 10, "N12": 12, "N20": 20}
+    fixed = {"N4": 4, "N5": 5, "N10": 10, "N12": 12, "N20": 20}
     if name in fixed:
         return digits(fixed[name])
     simple: dict[str, st.SearchStrategy[Any]] = {
