@@ -49,5 +49,7 @@ def classify(code: str) -> ResultClass:
 
 def describe(code: str, add_word: str = "") -> str:
     """The reason shown to a payer, in Chinese: the bank's words if given, else the code's text."""
+    if code.startswith("OPSTAT"):
+        return f"ETS状态查询结果（OpStat {code[6:]}）：{add_word}" if add_word else f"OpStat {code[6:]}"
     base = _TEXT.get(code, f"未知结果（{code}）")
     return f"{base}：{add_word}" if add_word and add_word != base else base

@@ -65,8 +65,12 @@ class DebitRepository:
     def by_msg_id(self, msg_id: str) -> Debit | None:
         return self._load(self.s.scalars(select(DebitRecord).where(DebitRecord.msg_id == msg_id)).first())
 
-    def save(self, d: Debit) -> None:
-        mapping.debit_into(d, self._rec(d.id))  # type: ignore[arg-type]
+    def save(self, d: Debit, now: dt.datetime | None = None) -> None:
+        r = self._rec(d.id)  # type: ignore[arg-type]
+        was = r.state
+        mapping.debit_into(d, r)
+        if r.state != was and r.state not in UNRESOLVED:
+            r.resolved_at = now or dt.datetime.now()
 
     def count_unresolved(self, kind: DebitKind) -> int:
         return self.s.execute(select(func.count()).select_from(DebitRecord).where(

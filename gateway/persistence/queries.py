@@ -28,3 +28,36 @@ def debit_detail(conn: Connection, debit_id: int) -> dict | None:
         "account": mask_account(acct) if acct else "", "msg_id": d.msg_id,
         "levies": ", ".join(f"{lid}:{code}:{state}" for lid, code, state in levies),
     }
+
+
+def counter_voucher_print(conn: Connection, tax_vou_no: str, payer_id: int | None = None) -> dict | None:
+    """The data of a printable 银行端查询缴款凭证 (§6.4): voucher number, office, payer, levies and
+    total. ``payer_id`` scopes the look-up to the payer of a portal session (None for staff)."""
+    from gateway.domain.parties import INSURANCE_BY_CODE
+    from gateway.persistence.records import (CounterVoucherLevyRecord, CounterVoucherRecord,
+                                             PayerRecord, TaxOfficeRecord)
+
+    stmt = select(CounterVoucherRecord).where(CounterVoucherRecord.tax_vou_no == tax_vou_no)
+    if payer_id is not None:
+        stmt = stmt.where(CounterVoucherRecord.payer_id == payer_id)
+    v = conn.execute(stmt).first()
+    if v is None:
+        return None
+    payer = conn.execute(select(PayerRecord).where(PayerRecord.id == v.payer_id)).one()
+    office = conn.execute(select(TaxOfficeRecord.name)
+                          .where(TaxOfficeRecord.code == v.tax_org_code)).scalar() or ""
+    lines = conn.execute(select(LevyRecord.insurance_code, LevyRecord.period_start,
+                                LevyRecord.period_end, LevyRecord.amount)
+                         .join(CounterVoucherLevyRecord, CounterVoucherLevyRecord.levy_id == LevyRecord.id)
+                         .where(CounterVoucherLevyRecord.voucher_id == v.id)
+                         .order_by(CounterVoucherLevyRecord.line_no)).all()
+    return {
+        "title": "银行端查询缴款凭证",
+        "tax_vou_no": v.tax_vou_no, "tax_org_code": v.tax_org_code, "tax_org_name": office,
+        "tax_pay_code": payer.tax_pay_code, "tax_pay_name": payer.name,
+        "lines": [{"no": i + 1, "insurance": INSURANCE_BY_CODE[code].name,
+                   "period": f"{start:%Y%m%d}-{end:%Y%m%d}", "amount": amount}
+                  for i, (code, start, end, amount) in enumerate(lines)],
+        "total": v.total_amount, "issued_at": v.created_at, "state": v.state,
+        "note": "请持本凭证到银行柜台缴款；凭证号码即缴款凭证号。",
+    }

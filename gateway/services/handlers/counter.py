@@ -95,7 +95,7 @@ def on_counter_paid(event: CounterPaid, uow, ctx: HandlerContext) -> str:
     uow.debits.add(debit, originator=event.bank_no, agreement_id=None,
                    levy_amounts=[lv.amount for lv in levies])
     debit.succeeded(event.tax_date)
-    uow.debits.save(debit)
+    uow.debits.save(debit, ctx.now())
     uow.debits.set_chk_date(debit.id, event.work_date)
     for levy in levies:
         if levy.state is LevyState.LOCKED:  # our own reservation: pay under the voucher's owner

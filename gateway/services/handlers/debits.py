@@ -67,12 +67,12 @@ def on_debit_acknowledged(uow, ctx: HandlerContext, debit: Debit, result: str, a
             debit.accepted()
             sent_at = uow.debits.sent_at(debit.id) or ctx.now()
             uow.debits.schedule(debit.id, sent_at + dt.timedelta(seconds=ctx.options.timers.result_2001))
-            uow.debits.save(debit)
+            uow.debits.save(debit, ctx.now())
         return  # a late 9120 90000 changes nothing (§7.2)
     if debit.unresolved:
         apply_failure(uow, debit, result, add_word, uow.debits.agreement_id(debit.id))
         uow.debits.schedule(debit.id, None)
-        uow.debits.save(debit)
+        uow.debits.save(debit, ctx.now())
 
 
 def on_debit_answered(event: DebitAnswered, uow, ctx: HandlerContext) -> None:
@@ -106,10 +106,10 @@ def resolve(uow, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: st
         debit.in_doubt(f"unknown result {code}")
         debit.result_code, debit.reason = code, add_word
         _start_querying(uow, ctx, debit)
-        uow.debits.save(debit)
+        uow.debits.save(debit, ctx.now())
         return
     uow.debits.schedule(debit.id, None)
-    uow.debits.save(debit)
+    uow.debits.save(debit, ctx.now())
 
 
 def _start_querying(uow, ctx: HandlerContext, debit: Debit) -> None:
@@ -139,7 +139,7 @@ def on_single_status(event: StatusReported, uow, ctx: HandlerContext) -> None:
             reverse_levies(uow, debit)
             debit.reversed()
             uow.debits.schedule(debit.id, None)
-            uow.debits.save(debit)
+            uow.debits.save(debit, ctx.now())
     elif op == "98":
         _resend_once(uow, ctx, debit)
 
@@ -156,7 +156,7 @@ def _resend_once(uow, ctx: HandlerContext, debit: Debit) -> None:
     msg_id = uow.messages.resend(old_msg_id)
     now = ctx.now()
     uow.debits.mark_sent(debit.id, msg_id, now, now + dt.timedelta(seconds=ctx.options.timers.ack_9120))
-    uow.debits.save(debit)
+    uow.debits.save(debit, ctx.now())
 
 
 def query_debit_status(cmd: QueryDebitStatus, uow, ctx: HandlerContext) -> str:
@@ -175,7 +175,7 @@ def sweep_debits(uow, ctx: HandlerContext, now: dt.datetime, limit: int = 500) -
             why = "no 9120 in time" if debit.state is DebitState.SENT else "no 2001 in time"
             debit.in_doubt(why)
             _start_querying(uow, ctx, debit)
-            uow.debits.save(debit)
+            uow.debits.save(debit, ctx.now())
         elif debit.state is DebitState.IN_DOUBT:
             if debit.entrust_date < day:
                 uow.debits.schedule(debit.id, None)  # the 3122 of that date decides (§7.2 rule 4)

@@ -62,7 +62,7 @@ def on_reversal_answered(event: ReversalAnswered, uow, ctx: HandlerContext) -> N
             reverse_levies(uow, debit)
             debit.reversed()
             uow.debits.schedule(debit.id, None)
-            uow.debits.save(debit)
+            uow.debits.save(debit, ctx.now())
         uow.reversals.update(r.id, state="DONE", answer="1", add_word=event.add_word,
                              next_check_at=None)
     else:

@@ -4,7 +4,6 @@ the test plays the ETS by reading the outbox and handing replies to the inbound 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -89,9 +88,10 @@ class Harness:
 
 
 @pytest.fixture
-def harness(tmp_path) -> Harness:
+def harness(tmp_path, db_url) -> Harness:
+    """On SQLite and on PostgreSQL (``db_url``); the gateway's queue manager shares the database."""
     settings = Settings().replace(
-        database={"url": f"sqlite:///{tmp_path / 'gw.db'}"},
+        database={"url": db_url},
         simulator={"database_url": f"sqlite:///{tmp_path / 'sim.db'}"},
         gateway={"initial_work_date": f"{DAY:%Y%m%d}"})
     app = build(settings)

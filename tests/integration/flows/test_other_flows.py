@@ -273,3 +273,20 @@ def test_message_for_another_node_goes_to_the_error_store(harness):
     h.deliver(Msg9005(MsgReturn9005(information=None)), src="100000000099")
     assert h.outbox() == []
     assert len(scalar_all(h, select(ErrorStoreRecord.id))) == 1
+
+
+def test_printable_counter_voucher_is_scoped_to_its_payer(harness):
+    from gateway.persistence.queries import counter_voucher_print
+
+    h = harness
+    payer, vou = _voucher(h)
+    with h.rt.app.engine.connect() as conn:
+        data = counter_voucher_print(conn, vou, payer_id=payer)
+        other = counter_voucher_print(conn, vou, payer_id=h.data.payers[1])
+    assert other is None
+    assert data["title"] == "银行端查询缴款凭证" and data["tax_vou_no"] == vou
+    assert data["tax_pay_code"] == h.data.codes[payer] and data["tax_org_code"] == "14401060000"
+    assert [line["amount"] for line in data["lines"]] == [Decimal("8640.00"), Decimal("3086.40"),
+                                                          Decimal("619.20")]
+    assert data["total"] == Decimal("12345.60")
+    assert data["lines"][0]["insurance"] == "企业职工基本养老保险费"
