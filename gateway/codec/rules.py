@@ -41,6 +41,19 @@ def _head(message: CfxMessage[Any]) -> Iterator[str]:
             yield f"/CFX/HEAD/MsgRef: {head.msg_ref} must equal MsgID {head.msg_id} on an originating message"
 
 
+def _levies_ok(tra_amt: Decimal, num: int, lines: Sequence[TaxTypeList]) -> bool:
+    """Whether :func:`_levies` finds nothing, without building any path: a 3000-item 1102
+    checks 3000 items, and formatting each item's path up front cost half of its rules time."""
+    if num != len(lines):
+        return False
+    total = Decimal("0.00")
+    for number, line in enumerate(lines, 1):
+        if line.project_id != number or line.tax_end_date < line.tax_start_date:
+            return False
+        total += line.tax_type_amt
+    return total == tra_amt
+
+
 def _levies(path: str, tra_amt: Decimal, num: int, lines: Sequence[TaxTypeList], tag: str) -> Iterator[str]:
     if num != len(lines):
         yield f"{path}/TaxTypeNum: {num} but {len(lines)} {tag} blocks"
@@ -125,7 +138,8 @@ def _1102(b: Msg1102) -> Iterator[str]:
         yield f"{M}/BatchHead1102/AllAmt: {h.all_amt} is not the sum of the items' TraAmt ({total})"
     yield from _unique(f"{M}/Payment1102", "TraNo", [i.tra_no for i in items])
     for n, i in enumerate(items, 1):
-        yield from _levies(f"{M}/Payment1102[{n}]", i.tra_amt, i.tax_type_num, i.tax_type_list1102, "TaxTypeList1102")
+        if not _levies_ok(i.tra_amt, i.tax_type_num, i.tax_type_list1102):
+            yield from _levies(f"{M}/Payment1102[{n}]", i.tra_amt, i.tax_type_num, i.tax_type_list1102, "TaxTypeList1102")
 
 
 def _2102(b: Msg2102) -> Iterator[str]:

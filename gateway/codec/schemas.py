@@ -23,6 +23,8 @@ DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 _PER_THREAD = threading.local()
 _PRECISE: dict[tuple[Path, str], Any] = {}
 _PRECISE_LOCK = threading.Lock()
+_OCCURS: dict[tuple[Path, str, str, str], tuple[int, float]] = {}
+_XS = {"xs": "http://www.w3.org/2001/XMLSchema"}
 # Our own XSD files: no network, no entities, but xs:include must still read common.xsd.
 _XSD_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 
@@ -53,6 +55,20 @@ class SchemaSet:
             parser = etree.XMLParser(**_XSD_PARSER_OPTIONS)
             schema = cache[key] = etree.XMLSchema(etree.parse(str(self.path(msg_no)), parser))
         return schema
+
+    def occurs(self, msg_no: str, complex_type: str, element: str) -> tuple[int, float]:
+        """minOccurs and maxOccurs (inf for unbounded) of ``element`` in the named complex
+        type of ``msg_no``'s XSD, as written there (cached)."""
+        key = (self.directory, msg_no, complex_type, element)
+        found = _OCCURS.get(key)
+        if found is None:
+            tree = etree.parse(str(self.path(msg_no)), etree.XMLParser(**_XSD_PARSER_OPTIONS))
+            (decl,) = tree.xpath(
+                "//xs:complexType[@name=$t]//xs:element[@name=$e]", namespaces=_XS, t=complex_type, e=element
+            )
+            high = decl.get("maxOccurs", "1")
+            found = _OCCURS[key] = (int(decl.get("minOccurs", "1")), float("inf") if high == "unbounded" else int(high))
+        return found
 
     def report(self, msg_no: str, root: etree._Element, size: int) -> str:
         """Why ``root`` is not valid: ``"<path>: <reason>"`` for the first error found."""
