@@ -1,0 +1,55 @@
+"""Scheduled work run by the loop when due on the simulator's clock: delayed puts (faults),
+bank debits (``bank_delay_s``), package processing (``package_delay_s``) and 2108 resends.
+
+Tests move an injected clock instead of sleeping; ``etsgw sim run`` uses the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Engine
+
+from gateway.simulator import counter, packages, single
+from gateway.simulator import schema as t
+from gateway.simulator.context import Tx
+
+
+def due(reader: Engine, now: dt.datetime, limit: int) -> list[int]:
+    """Ids of the jobs due at ``now``, oldest first (a read that takes no write lock)."""
+    j = t.jobs.c
+    with reader.connect() as conn:
+        return list(conn.execute(select(j.id).where(j.due_at <= now)
+                                 .order_by(j.due_at, j.id).limit(limit)).scalars())
+
+
+def run(tx: Tx, job_id: int) -> str | None:
+    """Run one job inside ``tx`` (claimed by deleting it); returns its kind, or None if another
+    worker took it first."""
+    j = t.jobs.c
+    job = tx.conn.execute(select(t.jobs).where(j.id == job_id)).first()
+    if job is None or tx.conn.execute(delete(t.jobs).where(j.id == job_id)).rowcount != 1:
+        return None
+    if job.kind == "send":
+        tx.session.put(job.queue, job.body, msg_id=job.msg_id, correl_id=job.correl_id,
+                       ccsid=job.ccsid)
+    elif job.kind == "debit":
+        single.bank_process(tx, job.key_id)
+    elif job.kind == "package":
+        packages.process(tx, job.key_id)
+    elif job.kind == "resend2108":
+        counter.resend_2108(tx, job.key_id, job.attempt)
+    else:
+        tx.env.log.warning("sim.unknown_job", job_id=job_id, kind=job.kind)
+    return str(job.kind)
+
+
+#: How long a job that failed waits before it is tried again (seconds of the sim's clock).
+RETRY_FAILED_JOB_S = 60.0
+
+
+def postpone(tx: Tx, job_id: int) -> None:
+    """Try a failed job again later instead of at every pass."""
+    tx.conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(
+        due_at=tx.now + dt.timedelta(seconds=RETRY_FAILED_JOB_S)))
