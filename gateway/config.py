@@ -22,7 +22,8 @@ from typing import Any, Mapping
 ENV_PREFIX = "ETSGW_"
 ENV_CONFIG_FILE = "ETSGW_CONFIG"
 # Variables with the prefix that are not settings (read by their own tools).
-_ENV_NOT_SETTINGS = {"ETSGW_CONFIG", "ETSGW_TEST_DATABASE_URL", "ETSGW_REQUIRE_POSTGRES"}
+_ENV_NOT_SETTINGS = {"ETSGW_CONFIG", "ETSGW_TEST_DATABASE_URL", "ETSGW_REQUIRE_POSTGRES",
+                     "ETSGW_DEMO_PASSWORD", "ETSGW_BENCH_PG_URL", "ETSGW_CRASH_AT"}
 
 
 class ConfigError(ValueError):

@@ -19,6 +19,7 @@ from gateway.logconfig import configure_logging
 @dataclass
 class CliContext:
     settings: Settings
+    config_path: str | None = None  # handed to child processes (etsgw demo)
 
 
 @click.group()
@@ -29,7 +30,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     """ETS 网关（税务端）—— tax-side ETS gateway for social-insurance-fee collection."""
     settings = load_settings(config_path)
     configure_logging(settings)
-    ctx.obj = CliContext(settings=settings)
+    ctx.obj = CliContext(settings=settings, config_path=config_path)
 
 
 def _register() -> None:

@@ -50,7 +50,7 @@ def demo(obj, smoke: bool) -> None:
                 raise click.ClickException(f"smoke scenario failed: {failures} step(s); see above")
             click.echo("smoke scenario passed")
             return
-        demo_parts.run_until_interrupted(app, echo=click.echo)
+        demo_parts.run_until_interrupted(app, echo=click.echo, config_path=obj.config_path)
     finally:
         app.close()
 

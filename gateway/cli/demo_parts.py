@@ -20,12 +20,11 @@ from gateway.domain.levy import LockKind, LockOwner, LevyState
 from gateway.persistence import migrate
 from gateway.persistence.records import AgreementRecord, LevyRecord, PayerRecord
 
-DEMO_PASSWORD_ENV = "ETSGW_DEMO_PASSWORD"
-_DEMO_ONLY_PASSWORD = "demo-only-password"  # documented demo credential, never for production
-
-
 def demo_password() -> str:
-    return os.environ.get(DEMO_PASSWORD_ENV) or _DEMO_ONLY_PASSWORD
+    """$ETSGW_DEMO_PASSWORD or the documented demo-only password."""
+    from gateway.demodata.accounts import default_password
+
+    return default_password()
 
 
 def prepare(app: Application, sizes: dict[str, int]) -> None:
@@ -38,6 +37,19 @@ def prepare(app: Application, sizes: dict[str, int]) -> None:
 
         report = generate(app.engine, demo_password=demo_password(), **sizes)
         print(report, file=sys.stderr)
+    _seed_simulator(app)
+
+
+def _seed_simulator(app: Application) -> None:
+    """Give the simulated banks the demo payers' accounts and agreements (idempotent)."""
+    from gateway.demodata.sim_seed import sim_accounts
+    from gateway.simulator import Simulator
+
+    sim = Simulator(app.settings)
+    try:
+        sim.load_accounts(sim_accounts(app.engine))
+    finally:
+        sim.close()
 
 
 # --- smoke scenario -------------------------------------------------------------------------
@@ -110,18 +122,43 @@ def _lock(app: Application) -> str:
     return f"levy {levy_id} UNPAID → LOCKED → UNPAID"
 
 
+@smoke_step("real-time debit through the simulator")
+def _debit(app: Application) -> str:
+    from gateway.cli.demo_flow import running_system
+
+    with running_system(app) as system:
+        debit = system.pay_one()
+        return f"debit {debit['key']} {debit['amount']} → {debit['state']} in {debit['seconds']:.2f} s"
+
+
+@smoke_step("bank-counter payment")
+def _counter(app: Application) -> str:
+    from gateway.cli.demo_flow import running_system
+
+    with running_system(app) as system:
+        paid = system.counter_payment()
+        return f"voucher {paid['voucher']} {paid['amount']} paid at the counter, levies {paid['states']}"
+
+
 # --- supervisor -------------------------------------------------------------------------------
 
 # Long-running parts as argument lists for ``python -m gateway.cli``; later issues append theirs.
-DEMO_PROCESSES: list[tuple[str, list[str]]] = []
+DEMO_PROCESSES: list[tuple[str, list[str]]] = [
+    ("gateway worker", ["gateway"]),
+    ("settlement-centre simulator", ["sim", "run"]),
+]
 
 
-def run_until_interrupted(app: Application, echo: Callable[[str], None] = print) -> None:
+def run_until_interrupted(app: Application, echo: Callable[[str], None] = print,
+                          config_path: str | None = None) -> None:
     """Start every registered part as a child process and wait for Ctrl-C (or SIGTERM)."""
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for sig in (signal.SIGINT, signal.SIGTERM):  # stop children in order, no KeyboardInterrupt
+        signal.signal(sig, lambda *_: stop.set())
     children: list[tuple[str, subprocess.Popen]] = []
     env = dict(os.environ)
+    if config_path:
+        env["ETSGW_CONFIG"] = os.path.abspath(config_path)
     try:
         for name, args in DEMO_PROCESSES:
             children.append((name, subprocess.Popen([sys.executable, "-m", "gateway.cli", *args],
@@ -133,8 +170,6 @@ def run_until_interrupted(app: Application, echo: Callable[[str], None] = print)
                 if proc.poll() is not None:
                     echo(f"{name} exited with code {proc.returncode}; stopping the demo")
                     stop.set()
-    except KeyboardInterrupt:
-        pass
     finally:
         for _name, proc in children:
             if proc.poll() is None:

@@ -45,7 +45,7 @@ class ChannelAgent:
     a time (a lease in the channel row); extra agents idle harmlessly."""
 
     def __init__(self, source: EmbeddedTransport, channel: str, partner: EmbeddedTransport, *,
-                 batch_size: int = 100, lease_s: float = 30.0, retry_interval_s: float = 5.0,
+                 batch_size: int = 100, lease_s: float = 10.0, retry_interval_s: float = 5.0,
                  clock: Callable[[], float] | None = None, owner: str | None = None) -> None:
         self.source, self.partner, self.channel = source, partner, channel
         self.batch_size, self.lease_s, self.retry_interval_s = batch_size, lease_s, retry_interval_s
@@ -109,6 +109,18 @@ class ChannelAgent:
             wait = 0.005 if moved else min(wait * 2, idle_max_s)
             if not moved:
                 stop.wait(wait)
+        self.release()
+
+    def release(self) -> None:
+        """Give the lease up on a clean stop, so that a restarted agent takes over at once
+        (after a crash the lease simply expires)."""
+        c = s.channels.c
+        try:
+            with s.db_errors(), self.source.engine.begin() as conn:
+                conn.execute(update(s.channels).where(*self._key(), c.owner == self.owner)
+                             .values(lease_until=0.0))
+        except TransportError as err:
+            log.warning("channel %s: lease not released: %s", self.channel, err)
 
     def _key(self) -> list[Any]:
         c = s.channels.c
