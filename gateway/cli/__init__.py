@@ -30,7 +30,22 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     """ETS 网关（税务端）—— tax-side ETS gateway for social-insurance-fee collection."""
     settings = load_settings(config_path)
     configure_logging(settings)
+    _make_sqlite_dirs(settings)
     ctx.obj = CliContext(settings=settings, config_path=config_path)
+
+
+def _make_sqlite_dirs(settings: Settings) -> None:
+    """SQLite files live under ./var/ by default; create the folders the settings name."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    for url in (settings.database.url, settings.simulator.database_url,
+                settings.transport.embedded_url):
+        if url and url.startswith("sqlite"):
+            database = make_url(url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _register() -> None:

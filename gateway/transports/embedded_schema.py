@@ -14,8 +14,6 @@ the journal is in WAL mode (readers never block the writer) and ``synchronous`` 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import contextlib
 from typing import Any, Iterator
 
@@ -139,8 +137,6 @@ def create_queue_engine(url: str, *, durable: bool = True, busy_timeout_ms: int 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         raise TransportError("the embedded queue manager needs a database file, not :memory:")
-    if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
     if is_sqlite(engine):
         configure_sqlite(engine, durable=durable, busy_timeout_ms=busy_timeout_ms,
