@@ -6,11 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.persistence.records import (ErrorStoreRecord, InboxRecord, OutboxRecord,
-                                         SerialCounterRecord)
+from gateway.persistence.records import ErrorStoreRecord, InboxRecord, OutboxRecord
+from gateway.persistence.repositories import increment_counter
 
 
 @dataclass(frozen=True)
@@ -53,21 +52,7 @@ class OutboxRepository:
     def next_msg_id(self, now: dt.datetime) -> str:
         """``yyyyMMddHHmmss`` + a 6-digit sequence per second (§3.2), from a counter row so that
         several workers and restarts never reuse one."""
-        scope = f"MSG{now:%H%M%S}"
-        stmt = (update(SerialCounterRecord)
-                .where(SerialCounterRecord.kind == "MSGID", SerialCounterRecord.scope == scope,
-                       SerialCounterRecord.day == now.date())
-                .values(last_value=SerialCounterRecord.last_value + 1)
-                .returning(SerialCounterRecord.last_value))
-        value = self.s.execute(stmt).scalar_one_or_none()
-        if value is None:
-            try:
-                with self.s.begin_nested():
-                    self.s.add(SerialCounterRecord(kind="MSGID", scope=scope, day=now.date(),
-                                                   last_value=1))
-                value = 1
-            except IntegrityError:  # another worker created this second's row first
-                value = self.s.execute(stmt).scalar_one()
+        value = increment_counter(self.s, "MSGID", f"MSG{now:%H%M%S}", now.date())
         if value > 999_999:
             raise OverflowError("more than 999999 messages in one second")
         return f"{now:%Y%m%d%H%M%S}{value:06d}"

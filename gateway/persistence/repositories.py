@@ -4,9 +4,10 @@ Bulk work (batches, reconciliation, reports) is set-based SQL in ``queries`` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.agreement import Agreement
@@ -101,6 +102,29 @@ class AgreementRepository:
         return self.s.scalars(stmt).first() is not None
 
 
+@functools.lru_cache(maxsize=4)
+def _counter_upsert(dialect: str):
+    """The upsert statement, built once per dialect (it is then compiled once and cached)."""
+    table = SerialCounterRecord.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    stmt = upsert(table).values(kind=bindparam("k"), scope=bindparam("s"), day=bindparam("d"),
+                                last_value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["kind", "scope", "day"],
+                                      set_={"last_value": table.c.last_value + 1})
+    return stmt.returning(table.c.last_value)
+
+
+def increment_counter(session: Session, kind: str, scope: str, day: dt.date) -> int:
+    """Atomically add one to a counter row, creating it at 1: a single upsert statement, so
+    concurrent first uses from several workers cannot collide."""
+    conn = session.connection()
+    return conn.execute(_counter_upsert(conn.dialect.name),
+                        {"k": kind, "s": scope, "d": day}).scalar_one()
+
+
 class SerialRepository:
     """Serial allocation (§4.2): an atomic increment of one counter row."""
 
@@ -108,37 +132,40 @@ class SerialRepository:
         self.s = session
 
     def next(self, kind: str, scope: str, day: dt.date) -> int:
-        stmt = (update(SerialCounterRecord)
-                .where(SerialCounterRecord.kind == kind, SerialCounterRecord.scope == scope,
-                       SerialCounterRecord.day == day)
-                .values(last_value=SerialCounterRecord.last_value + 1)
-                .returning(SerialCounterRecord.last_value))
-        value = self.s.execute(stmt).scalar_one_or_none()
-        if value is None:
-            self.s.add(SerialCounterRecord(kind=kind, scope=scope, day=day, last_value=1))
-            self.s.flush()
-            value = 1
+        value = increment_counter(self.s, kind, scope, day)
         if value > 99_999_999:
             raise OverflowError(f"serial {kind} for {scope} on {day} exhausted")
         return value
 
 
 class StateRepository:
-    """The gateway's persistent key/value state (work date, system state, link status)."""
+    """The gateway's persistent key/value state (work date, system state, link status), read
+    once per unit of work: handlers consult it several times per message."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._values: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = dict(self.s.connection().execute(
+                select(GatewayStateRecord.key, GatewayStateRecord.value)).all())
+        return self._values
 
     def get(self, key: str, default: str | None = None) -> str | None:
-        r = self.s.get(GatewayStateRecord, key)
-        return r.value if r else default
+        return self._all().get(key, default)
 
     def set(self, key: str, value: str, now: dt.datetime) -> None:
-        r = self.s.get(GatewayStateRecord, key)
-        if r is None:
-            self.s.add(GatewayStateRecord(key=key, value=value, updated_at=now))
+        values = self._all()
+        if values.get(key) == value:
+            return
+        table = GatewayStateRecord.__table__
+        if key in values:
+            self.s.connection().execute(update(table).where(table.c.key == key)
+                                        .values(value=value, updated_at=now))
         else:
-            r.value, r.updated_at = value, now
+            self.s.connection().execute(table.insert().values(key=key, value=value, updated_at=now))
+        values[key] = value
 
 
 class ReviewRepository:
