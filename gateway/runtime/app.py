@@ -70,6 +70,7 @@ def build_runtime(app: Application, clock: Callable[[], dt.datetime] = dt.dateti
     rt = GatewayRuntime(app=app, codec=codec, queues=queues, bus=bus, transport=transport,
                         consumer=None, relay=None, clock=clock)  # type: ignore[arg-type]
     holder["rt"] = rt
-    rt.consumer = QueueConsumer(rt.uow, transport, processor, joined)
+    rt.consumer = QueueConsumer(rt.uow, transport, processor, joined,
+                                store_is_database=settings.transport.kind == "embedded")
     rt.relay = OutboxRelay(rt.uow, transport, joined, clock)
     return rt

@@ -21,9 +21,12 @@ log = structlog.get_logger("gateway.consumer")
 
 class QueueConsumer:
     def __init__(self, uow_factory: Callable, transport, processor: InboundProcessor,
-                 joined: bool) -> None:
+                 joined: bool, store_is_database: bool = False) -> None:
         self.uow_factory, self.transport = uow_factory, transport
         self.processor, self.joined = processor, joined
+        # The queue store is a database of its own (embedded transport, two-phase): its gets
+        # lock it, so the order of locking matters (see _two_phase).
+        self.store_is_database = store_is_database
 
     def consume_one(self, queue: str, wait_s: float = 0.0) -> str | None:
         """Process the next message of ``queue``; None when the queue stayed empty."""
@@ -69,19 +72,29 @@ class QueueConsumer:
         return True
 
     def _two_phase(self, queue: str, wait_s: float) -> str | None:
-        with self.transport.session() as t:
+        if self.store_is_database:
+            # Lock in the relay's order, the application database before the queue store: the
+            # relay holds the database while it puts, so a get held while waiting for the
+            # database deadlocks with it on SQLite (one writer per file) until the busy timeout.
+            # Wait without holding either, as in joined mode.
+            if not self._wait_for_message(queue, wait_s):
+                return None
+            wait_s = 0.0
+        uow = self.uow_factory()
+        with self.transport.session() as t, uow:
+            if self.store_is_database:
+                uow.session.connection()  # begins the database transaction before the get
             env = t.get(queue, wait_s=wait_s)
             if env is None:
                 return None
-            uow = self.uow_factory()
             try:
-                with uow:
-                    outcome = self.processor.process(env, uow, t)
-                    faults.point("inbound.after_effect")
-                    uow.commit()
+                outcome = self.processor.process(env, uow, t)
+                faults.point("inbound.after_effect")
+                uow.commit()
             except Exception:
                 log.exception("processing failed; message backed out", queue=queue,
                               backout_count=env.backout_count)
+                uow.rollback()
                 t.backout()
                 return "FAILED"
             faults.point("inbound.after_db_commit")

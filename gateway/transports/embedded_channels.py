@@ -89,8 +89,10 @@ class ChannelAgent:
             if batch:
                 conn.execute(delete(s.messages).where(m.id.in_([r.id for r in batch])))
             conn.execute(update(s.channels).where(*self._key()).values(
-                status="RUNNING", last_activity=now, last_error="",
-                messages=c.messages + len(batch)))
+                last_activity=now, last_error="", messages=c.messages + len(batch)))
+            # An operator's stop issued while this batch was moving stands.
+            conn.execute(update(s.channels).where(*self._key(), c.status != "STOPPED")
+                         .values(status="RUNNING"))
         self._forget([r.uid for r in batch])
         return len(batch)
 
