@@ -17,7 +17,7 @@ from gateway.config import Settings
 # fields, listed in SAFE_FIELDS, and are left alone.
 _ACCOUNT = re.compile(r"(?<!\d)(\d{4})(\d{4,24})(\d{4})(?!\d)")
 ACCOUNT_FIELDS = frozenset({"pay_acct", "acct", "account", "payee_acct", "PayAcct", "PayeeAcct"})
-SAFE_FIELDS = frozenset({"msg_id", "msg_ref", "correl_id", "node", "src", "des", "bank_no",
+SAFE_FIELDS = frozenset({"msg_id", "msg_ref", "correl_id", "node", "src", "des", "bank_no", "queue",
                          "pay_bk_code", "pay_op_bk_code", "tax_org_code", "business_key",
                          "tax_vou_no", "timestamp", "level", "logger"})
 

@@ -21,15 +21,21 @@ log = structlog.get_logger("gateway.consumer")
 
 class QueueConsumer:
     def __init__(self, uow_factory: Callable, transport, processor: InboundProcessor,
-                 joined: bool, store_is_database: bool = False) -> None:
+                 joined: bool, store_is_database: bool = False, batch_size: int = 50) -> None:
         self.uow_factory, self.transport = uow_factory, transport
         self.processor, self.joined = processor, joined
+        # Joined mode takes up to batch_size messages per transaction: one commit (one fsync on
+        # SQLite) for many messages. After a failure it goes one by one for a while, so that a
+        # poison message collects its backouts alone and its neighbours get through.
+        self.batch_size = max(1, batch_size)
+        self._single_rounds = 0
         # The queue store is a database of its own (embedded transport, two-phase): its gets
         # lock it, so the order of locking matters (see _two_phase).
         self.store_is_database = store_is_database
 
     def consume_one(self, queue: str, wait_s: float = 0.0) -> str | None:
-        """Process the next message of ``queue``; None when the queue stayed empty."""
+        """Process the next message (joined mode: the next batch) of ``queue``; returns the last
+        outcome, None when the queue stayed empty."""
         if self.joined:
             return self._joined(queue, wait_s)
         return self._two_phase(queue, wait_s)
@@ -37,21 +43,29 @@ class QueueConsumer:
     def _joined(self, queue: str, wait_s: float) -> str | None:
         if not self._wait_for_message(queue, wait_s):
             return None
+        limit = 1 if self._single_rounds else self.batch_size
+        self._single_rounds = max(0, self._single_rounds - 1)
+        outcome: str | None = None
         uow = self.uow_factory()
         with uow:
             with self.transport.session(connection=uow.session.connection()) as t:
-                env = t.get(queue)
-                if env is None:
-                    return None
+                env = None
                 try:
-                    outcome = self.processor.process(env, uow, t)
-                    faults.point("inbound.after_effect")
+                    for _ in range(limit):
+                        env = t.get(queue)
+                        if env is None:
+                            break
+                        outcome = self.processor.process(env, uow, t)
+                        faults.point("inbound.after_effect")
+                    if outcome is None:
+                        return None
                     uow.commit()
                 except Exception:
-                    log.exception("processing failed; message returned to the queue",
-                                  queue=queue, backout_count=env.backout_count)
+                    log.exception("processing failed; messages returned to the queue",
+                                  queue=queue, backout_count=env.backout_count if env else None)
                     uow.rollback()
                     t.backout()
+                    self._single_rounds = self.batch_size * 2
                     return "FAILED"
                 t.commit()
         faults.point("inbound.after_db_commit")
