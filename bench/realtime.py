@@ -142,7 +142,7 @@ def run(db_url: str, seconds: float, payers: int, workers: int, label: str) -> d
     procs += [start(cfg, "gateway", *([] if i == 0 else ["--no-channel", "--no-sweeper"]),
                     log=folder / f"gateway{i}.log") for i in range(workers)]
     rt = build_runtime(app)
-    res = Resolutions(app.engine)
+    res = Resolutions(app.reader)
     poller = threading.Thread(target=res.run, daemon=True)
     poller.start()
     submit_ms: list[float] = []
@@ -214,10 +214,16 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--payers", type=int, default=50)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--pg-only", action="store_true", help="only the PostgreSQL run")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="etsgw-bench-rt-db-"))
-    sqlite = run(f"sqlite:///{folder / 'gw.db'}", args.seconds, args.payers, args.workers, "SQLite")
     pg_url = os.environ.get("ETSGW_BENCH_PG_URL")
+    if args.pg_only:
+        if not pg_url:
+            raise SystemExit("--pg-only needs ETSGW_BENCH_PG_URL")
+        run(pg_url, args.seconds, args.payers, args.workers, "PostgreSQL")
+        return
+    sqlite = run(f"sqlite:///{folder / 'gw.db'}", args.seconds, args.payers, args.workers, "SQLite")
     if pg_url:
         run(pg_url, args.seconds, args.payers, args.workers, "PostgreSQL")
     print(f"BENCH realtime_debits_per_s {sqlite['per_s']:.1f} 1/s")

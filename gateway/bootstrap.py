@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from gateway.config import Settings
-from gateway.persistence.engine import make_engine
+from gateway.persistence.engine import make_engine, make_reader
 from gateway.persistence.unit_of_work import SqlUnitOfWork
 
 
@@ -22,12 +22,22 @@ class Application:
     engine: Engine
     _cache: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def reader(self) -> Engine:
+        """The read-only engine (see persistence.engine.make_reader), made on first use."""
+        if "reader" not in self._cache:
+            db = self.settings.database
+            self._cache["reader"] = make_reader(db.url, echo=db.echo, pool_size=db.pool_size)
+        return self._cache["reader"]
+
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (one per message, request or job run)."""
         return SqlUnitOfWork(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
+        if "reader" in self._cache:
+            self._cache.pop("reader").dispose()
 
 
 def build(settings: Settings) -> Application:

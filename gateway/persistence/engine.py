@@ -7,6 +7,26 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from gateway.sqlite_locking import begin_immediate, raw
+
+
+def make_reader(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
+    """An engine for read-only work (peeks, queries, pages). On SQLite its transactions are
+    deferred, so reading never takes the write lock (WAL readers do not wait for the writer);
+    elsewhere it is an ordinary engine."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return make_engine(url, echo=echo, pool_size=pool_size)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+    return engine
+
 
 def make_engine(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
     """An engine for ``url``. SQLite files get WAL mode, ``synchronous=FULL`` (commits are durable),
@@ -32,12 +52,14 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        # A short busy timeout for statements; waiting for the write lock happens at BEGIN,
+        # with our own short sleeps (gateway.sqlite_locking).
+        cur.execute("PRAGMA busy_timeout=50")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(raw(conn), deadline_s=30.0)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from typing import Iterable, Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.domain.agreement import Agreement
@@ -117,6 +117,20 @@ def _counter_upsert(dialect: str):
     return stmt.returning(table.c.last_value)
 
 
+@functools.lru_cache(maxsize=4)
+def _state_upsert(dialect: str):
+    """Insert or update one state key: two workers may set a key for the first time at once."""
+    table = GatewayStateRecord.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    stmt = upsert(table).values(key=bindparam("k"), value=bindparam("v"), updated_at=bindparam("t"))
+    return stmt.on_conflict_do_update(index_elements=["key"],
+                                      set_={"value": stmt.excluded.value,
+                                            "updated_at": stmt.excluded.updated_at})
+
+
 def increment_counter(session: Session, kind: str, scope: str, day: dt.date) -> int:
     """Atomically add one to a counter row, creating it at 1: a single upsert statement, so
     concurrent first uses from several workers cannot collide."""
@@ -159,12 +173,8 @@ class StateRepository:
         values = self._all()
         if values.get(key) == value:
             return
-        table = GatewayStateRecord.__table__
-        if key in values:
-            self.s.connection().execute(update(table).where(table.c.key == key)
-                                        .values(value=value, updated_at=now))
-        else:
-            self.s.connection().execute(table.insert().values(key=key, value=value, updated_at=now))
+        conn = self.s.connection()
+        conn.execute(_state_upsert(conn.dialect.name), {"k": key, "v": value, "t": now})
         values[key] = value
 
 

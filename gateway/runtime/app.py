@@ -72,5 +72,5 @@ def build_runtime(app: Application, clock: Callable[[], dt.datetime] = dt.dateti
     holder["rt"] = rt
     rt.consumer = QueueConsumer(rt.uow, transport, processor, joined,
                                 store_is_database=settings.transport.kind == "embedded")
-    rt.relay = OutboxRelay(rt.uow, transport, joined, clock)
+    rt.relay = OutboxRelay(rt.uow, transport, joined, clock, reader=app.reader)
     return rt

@@ -82,7 +82,7 @@ class QueueConsumer:
                 if remaining <= 0:
                     return False
                 time.sleep(min(delay, remaining))
-                delay = min(delay * 2, 0.05)
+                delay = min(delay * 2, 0.01)
         return True
 
     def _two_phase(self, queue: str, wait_s: float) -> str | None:

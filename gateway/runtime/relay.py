@@ -12,21 +12,32 @@ import datetime as dt
 from typing import Callable
 
 import structlog
+from sqlalchemy import text
 
 from gateway.codec.mq_ids import msg_id_to_mqmd
 from gateway.runtime import faults
 
 log = structlog.get_logger("gateway.relay")
+_UNSENT = text("SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1")
 
 
 class OutboxRelay:
     def __init__(self, uow_factory: Callable, transport, joined: bool,
-                 clock: Callable[[], dt.datetime], batch: int = 200) -> None:
+                 clock: Callable[[], dt.datetime], batch: int = 200, reader=None) -> None:
         self.uow_factory, self.transport, self.joined = uow_factory, transport, joined
-        self.clock, self.batch = clock, batch
+        self.clock, self.batch, self.reader = clock, batch, reader
+
+    def _anything_unsent(self) -> bool:
+        """A lock-free look first: an idle relay must not take the database's write lock."""
+        if self.reader is None:
+            return True
+        with self.reader.connect() as conn:
+            return conn.execute(_UNSENT).first() is not None
 
     def relay_once(self) -> int:
         """Relay up to one batch; returns how many messages were put."""
+        if not self._anything_unsent():
+            return 0
         with self.uow_factory() as uow:
             skip = uow.session.bind.dialect.name == "postgresql"
             pending = uow.outbox.unsent(self.batch, skip_locked=skip)

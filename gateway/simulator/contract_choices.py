@@ -84,4 +84,4 @@ DEFAULT_SPECIAL_ACCOUNT = ("4401000000", "4401000000270001", "国家金库广州
 JOBS_PER_PASS = 200
 
 #: Idle wait of ``Simulator.run`` between polls when nothing happened (seconds).
-IDLE_POLL_S = 0.05
+IDLE_POLL_S = 0.01

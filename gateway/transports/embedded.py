@@ -36,7 +36,7 @@ class EmbeddedTransport:
 
     def __init__(self, url: str | Engine, queue_manager: str, *, durable: bool = True,
                  busy_timeout_ms: int = 30_000, clock: Callable[[], float] = time.time,
-                 poll_max_s: float = 0.05) -> None:
+                 poll_max_s: float = 0.01) -> None:
         if isinstance(url, Engine):
             self.engine = url
         else:

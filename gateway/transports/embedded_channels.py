@@ -96,7 +96,7 @@ class ChannelAgent:
         self._forget([r.uid for r in batch])
         return len(batch)
 
-    def run_forever(self, stop: threading.Event, *, idle_max_s: float = 0.1) -> None:
+    def run_forever(self, stop: threading.Event, *, idle_max_s: float = 0.02) -> None:
         """Run until ``stop`` is set; polls faster while there is traffic."""
         wait, failures = 0.005, 0
         while not stop.is_set():

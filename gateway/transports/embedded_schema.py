@@ -22,6 +22,7 @@ from sqlalchemy import (BigInteger, Column, DateTime, Float, Index, Integer, Lar
                         insert, select, text)
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from gateway.sqlite_locking import begin_immediate, raw
 from gateway.transports.base import ConnectionBroken, TransportError
 
 NAME = 48  # MQ_Q_NAME_LENGTH / MQ_Q_MGR_NAME_LENGTH
@@ -154,7 +155,9 @@ def configure_sqlite(engine: Engine, *, durable: bool = True, busy_timeout_ms: i
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        # Writers wait for the lock at BEGIN, with short sleeps (gateway.sqlite_locking);
+        # statements and read-only peeks keep SQLite's busy handler.
+        cur.execute(f"PRAGMA busy_timeout = {50 if immediate else int(busy_timeout_ms)}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         cur.close()
@@ -162,7 +165,7 @@ def configure_sqlite(engine: Engine, *, durable: bool = True, busy_timeout_ms: i
     if immediate:
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(raw(conn), deadline_s=busy_timeout_ms / 1000)
 
 
 def serialize_definitions(conn: Connection) -> None:

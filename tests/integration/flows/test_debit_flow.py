@@ -1,6 +1,5 @@
 """Single real-time debit through the bus and the inbound processor (§6.2, §7.2, §8)."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest

@@ -14,7 +14,7 @@ from gateway.domain import commands as c
 from gateway.domain.calendar import LATE_AGREEMENT_NOTICE
 from gateway.domain.errors import GatewayUnavailable, NotSameWorkDate
 from gateway.persistence.records import (AgreementRecord, DebitRecord, ErrorStoreRecord,
-                                         GatewayStateRecord, LevyRecord, ReviewItemRecord,
+                                         GatewayStateRecord, ReviewItemRecord,
                                          VerificationRecord)
 from tests.integration.flows.conftest import DAY
 from tests.integration.flows.test_debit_flow import ack, answer, debit_row, levy_states, submit
