@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import warnings
 from typing import Any
 
 import structlog
@@ -56,11 +57,15 @@ def configure_logging(settings: Settings, stream=None) -> None:
     level = getattr(logging, settings.log.level)
     renderer: Any = (structlog.processors.JSONRenderer(ensure_ascii=False) if fmt == "json"
                      else structlog.dev.ConsoleRenderer(colors=False))
+    # structlog suggests dropping format_exc_info for pretty console tracebacks; we keep it so
+    # that tracebacks pass through the masking processor.
+    warnings.filterwarnings("ignore", message="Remove `format_exc_info`", category=UserWarning)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=False),
+            # Tracebacks become text before masking, so account numbers in them are masked too.
             structlog.processors.format_exc_info,
             mask_accounts,
             renderer,

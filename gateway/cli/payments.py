@@ -60,6 +60,28 @@ def status_cmd(obj, debit_id: int, query: bool) -> None:
         rt.close()
 
 
+@debit.command("list")
+@click.option("--state", "states", multiple=True, default=("IN_DOUBT",), show_default=True,
+              type=click.Choice(["SENT", "ACCEPTED", "IN_DOUBT", "SUCCEEDED", "FAILED", "REVERSED"]))
+@click.option("--org", "tax_org_code", default=None, help="Only this TaxOrgCode.")
+@click.option("--limit", type=int, default=200, show_default=True)
+@click.pass_obj
+def list_cmd(obj, states: tuple[str, ...], tax_org_code: str | None, limit: int) -> None:
+    """List debits by state (default: the unresolved IN_DOUBT ones staff must watch)."""
+    from gateway.persistence.queries import debits_by_state
+
+    app = build(obj.settings)
+    try:
+        with app.reader.connect() as conn:
+            rows = debits_by_state(conn, states, tax_org_code, limit)
+    finally:
+        app.close()
+    for r in rows:
+        click.echo(f"{r['id']:>8} {r['kind']:<10} {r['key']:<32} {r['amount']:>14} {r['state']:<9} "
+                   f"{r['account']:<24} {r['reason']}")
+    click.echo(f"{len(rows)} debit(s)")
+
+
 @debit.command("reverse")
 @click.argument("debit_id", type=int)
 @click.option("--reason", required=True)
@@ -126,5 +148,20 @@ def revoke(obj, agreement_id: int) -> None:
     try:
         rt.bus.handle(c.RevokeAgreement(agreement_id=agreement_id, requested_by="cli"))
         click.echo(f"revocation sent for agreement {agreement_id}")
+    finally:
+        rt.close()
+
+
+@agreement.command("terminate")
+@click.argument("agreement_id", type=int)
+@click.option("--reason", required=True)
+@click.pass_obj
+def terminate(obj, agreement_id: int, reason: str) -> None:
+    """End a PENDING, REJECTED or SUSPENDED agreement locally (ACTIVE ones are revoked)."""
+    rt = _runtime(obj)
+    try:
+        rt.bus.handle(c.TerminateAgreement(agreement_id=agreement_id, reason=reason,
+                                           requested_by="cli"))
+        click.echo(f"agreement {agreement_id} terminated")
     finally:
         rt.close()

@@ -63,6 +63,16 @@ class RevokeAgreement(Command):
 
 
 @dataclass(frozen=True)
+class TerminateAgreement(Command):
+    """End an agreement that is not in force at the bank (PENDING, REJECTED or SUSPENDED)
+    without a message; an ACTIVE agreement is revoked (9114 VCSign 1) instead."""
+
+    agreement_id: int
+    reason: str
+    requested_by: str
+
+
+@dataclass(frozen=True)
 class IssueCounterVoucher(Command):
     """Print a bank-side payment voucher (银行端查询缴款凭证) for UNPAID levies; locks nothing."""
 

@@ -61,3 +61,22 @@ def counter_voucher_print(conn: Connection, tax_vou_no: str, payer_id: int | Non
         "total": v.total_amount, "issued_at": v.created_at, "state": v.state,
         "note": "请持本凭证到银行柜台缴款；凭证号码即缴款凭证号。",
     }
+
+
+def debits_by_state(conn: Connection, states: tuple[str, ...], tax_org_code: str | None = None,
+                    limit: int = 200) -> list[dict]:
+    """Debits in the given states, oldest first (e.g. the IN_DOUBT list for staff); accounts
+    masked. ``tax_org_code`` scopes the list to one office."""
+    d = DebitRecord
+    stmt = (select(d.id, d.kind, d.originator, d.entrust_date, d.tra_no, d.amount, d.state,
+                   d.sent_at, d.reason, AgreementRecord.pay_acct)
+            .join(AgreementRecord, AgreementRecord.id == d.agreement_id, isouter=True)
+            .where(d.state.in_(states)).order_by(d.id).limit(limit))
+    if tax_org_code:
+        stmt = stmt.where(d.tax_org_code == tax_org_code)
+    out = []
+    for r in conn.execute(stmt):
+        out.append({"id": r.id, "kind": r.kind, "key": f"{r.originator}/{r.entrust_date:%Y%m%d}/{r.tra_no}",
+                    "amount": r.amount, "state": r.state, "sent_at": r.sent_at, "reason": r.reason,
+                    "account": mask_account(r.pay_acct) if r.pay_acct else ""})
+    return out

@@ -85,3 +85,5 @@ JOBS_PER_PASS = 200
 
 #: Idle wait of ``Simulator.run`` between polls when nothing happened (seconds).
 IDLE_POLL_S = 0.01
+#: Inbound messages handled in one unit of work (one commit) when several are waiting.
+BATCH_PER_UNIT = 50

@@ -24,7 +24,8 @@ from gateway.config import Settings
 from gateway.simulator import counter, dayend, inbound, jobs
 from gateway.simulator import schema as t
 from gateway.simulator.context import Clock, SimEnv, Tx, d2s, s2d
-from gateway.simulator.contract_choices import IDLE_POLL_S, JOBS_PER_PASS, MAX_3122_ITEMS
+from gateway.simulator.contract_choices import (BATCH_PER_UNIT, IDLE_POLL_S, JOBS_PER_PASS,
+                                               MAX_3122_ITEMS)
 from gateway.simulator.faults import Faults
 from gateway.simulator.reference import ReferenceData
 from gateway.transports.embedded_schema import create_queue_engine
@@ -57,6 +58,7 @@ class Simulator(ReferenceData):
                           config_faults=Faults.configured(settings.simulator.faults),
                           max_3122_items=max_3122_items, log=log)
         self._lock = threading.RLock()
+        self._single_rounds = 0
         self.ensure_schema()
 
     @property
@@ -87,8 +89,8 @@ class Simulator(ReferenceData):
         while count < max_messages:
             got = 0
             for queue, queue_class in queues:
-                if count + got < max_messages and self._receive(queue, queue_class):
-                    got += 1
+                if count + got < max_messages:
+                    got += self._receive_batch(queue, queue_class, max_messages - count - got)
             if not got:
                 break
             count += got
@@ -129,6 +131,30 @@ class Simulator(ReferenceData):
         if agent_thread is not None:
             agent_thread.join(timeout=5)
         log.info("sim.stopped")
+
+    def _receive_batch(self, queue: str, queue_class: str, limit: int) -> int:
+        """Up to ``limit`` messages in one unit of work (one commit for many messages, as a
+        busy ETS would); if any fails, the unit is backed out and they are taken one by one,
+        so that only the failing message collects backouts from then on."""
+        if limit <= 1 or self._single_rounds:
+            self._single_rounds = max(0, self._single_rounds - 1)
+            return int(self._receive(queue, queue_class))
+        lines = []
+        try:
+            with self._unit() as tx:
+                for _ in range(min(limit, BATCH_PER_UNIT)):
+                    envelope = tx.session.get(queue)
+                    if envelope is None:
+                        break
+                    lines.append(inbound.handle(tx, envelope.body, envelope.ccsid, queue,
+                                                queue_class))
+        except Exception:  # noqa: BLE001 - backed out as a whole; retried one by one
+            log.exception("sim.batch_failed", queue=queue, messages=len(lines) + 1)
+            self._single_rounds = 2 * BATCH_PER_UNIT
+            return 0
+        for line in lines:
+            log.info("sim.in", **line)
+        return len(lines)
 
     def _receive(self, queue: str, queue_class: str) -> bool:
         try:

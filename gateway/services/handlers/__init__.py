@@ -22,6 +22,7 @@ HANDLERS = {
     c.RegisterAgreement: agreements.register_agreement,
     c.VerifyAgreement: agreements.verify_agreement,
     c.RevokeAgreement: agreements.revoke_agreement,
+    c.TerminateAgreement: agreements.terminate_agreement,
     c.IssueCounterVoucher: counter.issue_counter_voucher,
     c.SweepTimeouts: sweeper.sweep,
     c.TestLink: lambda cmd, uow, ctx: system.send_link_test(uow, ctx.now()),

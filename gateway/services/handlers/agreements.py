@@ -6,7 +6,8 @@ import datetime as dt
 
 from gateway.domain.agreement import Agreement, AgreementChannel, AgreementState
 from gateway.domain.calendar import LATE_AGREEMENT_NOTICE
-from gateway.domain.commands import RegisterAgreement, RevokeAgreement, VerifyAgreement
+from gateway.domain.commands import (RegisterAgreement, RevokeAgreement, TerminateAgreement,
+                                     VerifyAgreement)
 from gateway.domain.errors import AgreementInUse, IllegalTransition, InvalidIdentifier
 from gateway.domain.events import VerificationAnswered
 from gateway.services import status
@@ -53,6 +54,17 @@ def revoke_agreement(cmd: RevokeAgreement, uow, ctx: HandlerContext) -> int:
     if uow.agreements.has_locked_levies(agreement.id):
         raise AgreementInUse("该协议下有正在处理中的缴款，暂不能撤销")
     return _send(uow, ctx, agreement, uow.payers.get(agreement.payer_id), "1")
+
+
+def terminate_agreement(cmd: TerminateAgreement, uow, ctx: HandlerContext) -> None:
+    agreement = uow.agreements.get(cmd.agreement_id)
+    if agreement.state is AgreementState.ACTIVE:
+        raise IllegalTransition("agreement", agreement.protocol_no, "ACTIVE", "TERMINATED",
+                                "an ACTIVE agreement is revoked with the bank first")
+    if uow.agreements.has_locked_levies(agreement.id):
+        raise AgreementInUse("该协议下有正在处理中的缴款，暂不能终止")
+    agreement.terminate(cmd.reason.strip()[:200] or f"terminated by {cmd.requested_by}")
+    uow.agreements.save(agreement)
 
 
 def _send(uow, ctx: HandlerContext, agreement: Agreement, payer, vc_sign: str) -> int:

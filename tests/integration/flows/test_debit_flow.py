@@ -242,3 +242,17 @@ def test_preconditions(harness):
         submit(h, payer)
     assert levy_states(h, payer) == ["UNPAID"] * 3
     assert h.outbox("1001") == []
+
+
+def test_in_doubt_debits_are_listed_for_staff_with_masked_accounts(harness):
+    from gateway.persistence.queries import debits_by_state
+
+    h = harness
+    d = submit(h)
+    h.clock.advance(11)
+    h.sweep()
+    with h.rt.app.engine.connect() as conn:
+        rows = debits_by_state(conn, ("IN_DOUBT",))
+        other_office = debits_by_state(conn, ("IN_DOUBT",), tax_org_code="14401000000")
+    assert [r["id"] for r in rows] == [d.id] and other_office == []
+    assert rows[0]["account"] == "3602***********3456"

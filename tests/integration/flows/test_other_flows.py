@@ -290,3 +290,17 @@ def test_printable_counter_voucher_is_scoped_to_its_payer(harness):
                                                           Decimal("619.20")]
     assert data["total"] == Decimal("12345.60")
     assert data["lines"][0]["insurance"] == "企业职工基本养老保险费"
+
+
+def test_terminate_only_agreements_not_in_force(harness):
+    from gateway.domain.errors import IllegalTransition
+
+    h = harness
+    active = h.data.agreements[h.data.payers[0]]
+    with pytest.raises(IllegalTransition, match="revoked with the bank first"):
+        h.handle(c.TerminateAgreement(agreement_id=active, reason="x", requested_by="t"))
+    aid = h.handle(c.RegisterAgreement(payer_id=h.data.payers[2], protocol_no="P9", pay_bk_code=BANK,
+                                       pay_op_bk_code="102581002107", pay_acct="6222", hand_org_name="x",
+                                       channel="ONLINE", requested_by="t"))
+    h.handle(c.TerminateAgreement(agreement_id=aid, reason="缴费人放弃", requested_by="t"))
+    assert scalar_all(h, select(AgreementRecord.state).where(AgreementRecord.id == aid)) == ["TERMINATED"]
