@@ -11,7 +11,8 @@ next. Latencies:
   both written by the gateway: relay, channel, simulator, channel back, 9120 and 2001 processed.
 
 Usage: ``python bench/realtime.py [--seconds 60] [--payers 50] [--workers 1]``; with
-``ETSGW_BENCH_PG_URL`` (a PostgreSQL database URL) it also runs on PostgreSQL.
+``ETSGW_BENCH_PG_URL`` (any database on a PostgreSQL server) it also runs there, in a
+throwaway database; ``--pg-only`` skips the SQLite run.
 Ends with ``BENCH realtime_debits_per_s`` and ``BENCH realtime_p99_ms`` (SQLite).
 """
 
@@ -209,6 +210,26 @@ def run(db_url: str, seconds: float, payers: int, workers: int, label: str) -> d
     return result
 
 
+def run_postgres(server_url: str, seconds: float, payers: int, workers: int) -> dict:
+    """Run in a database of its own on that server and drop it afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"etsgw_bench_rt_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        return run(url, seconds, payers, workers, "PostgreSQL")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60.0)
@@ -221,11 +242,11 @@ def main() -> None:
     if args.pg_only:
         if not pg_url:
             raise SystemExit("--pg-only needs ETSGW_BENCH_PG_URL")
-        run(pg_url, args.seconds, args.payers, args.workers, "PostgreSQL")
+        run_postgres(pg_url, args.seconds, args.payers, args.workers)
         return
     sqlite = run(f"sqlite:///{folder / 'gw.db'}", args.seconds, args.payers, args.workers, "SQLite")
     if pg_url:
-        run(pg_url, args.seconds, args.payers, args.workers, "PostgreSQL")
+        run_postgres(pg_url, args.seconds, args.payers, args.workers)
     print(f"BENCH realtime_debits_per_s {sqlite['per_s']:.1f} 1/s")
     print(f"BENCH realtime_p99_ms {sqlite['e2e_p99']:.1f} ms")
 
