@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.domain.agreement import Agreement
+from gateway.domain.errors import NotFound
 from gateway.domain.levy import Levy
 from gateway.persistence import mapping
 from gateway.domain.parties import Payer, PayerKind, TreasuryRoute
@@ -33,7 +34,7 @@ class LevyRepository:
         found = {r.id: r for r in self.s.scalars(stmt)}
         missing = [i for i in ids if i not in found]
         if missing:
-            raise KeyError(f"unknown levies: {missing}")
+            raise NotFound(f"应征不存在: {missing}")
         self._records.update(found)
         return [mapping.levy_from(found[i]) for i in ids]
 

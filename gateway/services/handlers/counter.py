@@ -7,30 +7,19 @@ from decimal import Decimal
 
 from gateway.domain.commands import IssueCounterVoucher
 from gateway.domain.debit import Debit, DebitKind
-from gateway.domain.errors import LevyNotPayable, NotFound
 from gateway.domain.events import CounterPaid, CounterQueried
 from gateway.domain.levy import Levy, LevyState, LockKind, LockOwner, PaymentOutcome
 from gateway.domain.money import total
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.handlers.payments import payable_levies
 from gateway.services.serials import new_voucher_no
 
 
 def issue_counter_voucher(cmd: IssueCounterVoucher, uow, ctx: HandlerContext) -> str:
     """Print a 银行端查询缴款凭证 for UNPAID levies of one payer and one office; locks nothing."""
     payer = uow.payers.get(cmd.payer_id)
-    levies = uow.levies.get_many(sorted(set(cmd.levy_ids)))
-    if not levies or len(levies) > 99:
-        raise LevyNotPayable("一张缴款凭证包含 1 至 99 条应征")
-    for levy in levies:
-        if levy.payer_id != payer.id:
-            raise NotFound(f"应征 {levy.id} 不属于该缴费人")
-        if levy.state is not LevyState.UNPAID:
-            raise LevyNotPayable(f"应征 {levy.id} 当前状态为 {levy.state.value}，不能开具缴款凭证")
-    orgs = {lv.tax_org_code for lv in levies}
-    if len(orgs) != 1:
-        raise LevyNotPayable("一张缴款凭证只能包含同一征收机关的应征")
-    org = orgs.pop()
+    levies, org = payable_levies(uow, payer, cmd.levy_ids, "缴款凭证")
     day = status.work_date(uow, ctx.options, ctx.now())
     vou = new_voucher_no(uow, org, day)
     uow.vouchers.add(vou, org, payer.id, [lv.id for lv in levies], total(lv.amount for lv in levies))

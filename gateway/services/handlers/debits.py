@@ -8,14 +8,13 @@ import logging
 
 from gateway.domain.commands import QueryDebitStatus, SubmitDebit
 from gateway.domain.debit import Debit, DebitKind, DebitState, debit_amount
-from gateway.domain.errors import AgreementNotActive, LevyNotPayable, NotFound, TooManyInFlight
+from gateway.domain.errors import AgreementNotActive, TooManyInFlight
 from gateway.domain.events import DebitAnswered, StatusReported
-from gateway.domain.levy import LevyState
 from gateway.domain.results import ResultClass, classify
 from gateway.services import status
 from gateway.services.context import HandlerContext
 from gateway.services.handlers.payments import (apply_failure, apply_success, owner_of,
-                                                release_levies, reverse_levies)
+                                                payable_levies, reverse_levies)
 from gateway.services.serials import new_serial, new_voucher_no
 
 log = logging.getLogger(__name__)
@@ -28,21 +27,10 @@ def submit_debit(cmd: SubmitDebit, uow, ctx: HandlerContext) -> Debit:
     if uow.debits.count_unresolved(DebitKind.SINGLE) >= ctx.options.max_in_flight:
         raise TooManyInFlight(f"在途实时扣款已达上限 {ctx.options.max_in_flight} 笔，请稍后再试")
     payer = uow.payers.get(cmd.payer_id)
-    if not cmd.levy_ids:
-        raise LevyNotPayable("请选择要缴纳的应征")
-    levies = uow.levies.get_many(sorted(set(cmd.levy_ids)), for_update=True)
-    for levy in levies:
-        if levy.payer_id != payer.id:
-            raise NotFound(f"应征 {levy.id} 不属于该缴费人")
-        if levy.state is not LevyState.UNPAID:
-            raise LevyNotPayable(f"应征 {levy.id} 当前状态为 {levy.state.value}，不能缴款")
-    orgs = {levy.tax_org_code for levy in levies}
-    if len(orgs) != 1:
-        raise LevyNotPayable("一笔扣款只能包含同一征收机关的应征")
+    levies, org = payable_levies(uow, payer, cmd.levy_ids, "扣款", for_update=True)
     agreement = uow.agreements.active_for_payer(payer.id)
     if agreement is None:
         raise AgreementNotActive("该缴费人没有有效的三方协议，请先签订并验证协议")
-    org = orgs.pop()
     route = uow.routes.get(org)
     day = status.work_date(uow, ctx.options, now)
     debit = Debit(id=None, kind=DebitKind.SINGLE, tax_org_code=org, entrust_date=day,
@@ -191,4 +179,4 @@ def sweep_debits(uow, ctx: HandlerContext, now: dt.datetime, limit: int = 500) -
 
 
 __all__ = ["submit_debit", "on_debit_acknowledged", "on_debit_answered", "on_single_status",
-           "query_debit_status", "sweep_debits", "resolve", "release_levies"]
+           "query_debit_status", "sweep_debits", "resolve"]

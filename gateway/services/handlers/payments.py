@@ -6,6 +6,7 @@ import datetime as dt
 
 from gateway.domain.agreement import SUSPENDING_RESULTS
 from gateway.domain.debit import Debit
+from gateway.domain.errors import LevyNotPayable, NotFound
 from gateway.domain.events import DuplicatePaymentFlagged
 from gateway.domain.levy import LevyState, LockKind, LockOwner, PaymentOutcome
 from gateway.domain.results import describe
@@ -16,6 +17,24 @@ _KIND_TO_LOCK = {"SINGLE": LockKind.DEBIT, "BATCH_ITEM": LockKind.BATCH_ITEM, "C
 
 def owner_of(debit: Debit) -> LockOwner:
     return LockOwner(_KIND_TO_LOCK[debit.kind.value], str(debit.id))
+
+
+def payable_levies(uow, payer, levy_ids, purpose: str, for_update: bool = False):
+    """The payer's UNPAID levies of one office that a payment (``purpose``: 扣款 or 缴款凭证)
+    may cover, with that office's TaxOrgCode; clear refusals otherwise."""
+    ids = sorted(set(levy_ids))
+    if not 1 <= len(ids) <= 99:
+        raise LevyNotPayable(f"一笔{purpose}包含 1 至 99 条应征")
+    levies = uow.levies.get_many(ids, for_update=for_update)
+    for levy in levies:
+        if levy.payer_id != payer.id:
+            raise NotFound(f"应征 {levy.id} 不属于该缴费人")
+        if levy.state is not LevyState.UNPAID:
+            raise LevyNotPayable(f"应征 {levy.id} 当前状态为 {levy.state.value}，不能用于{purpose}")
+    orgs = {levy.tax_org_code for levy in levies}
+    if len(orgs) != 1:
+        raise LevyNotPayable(f"一笔{purpose}只能包含同一征收机关的应征")
+    return levies, orgs.pop()
 
 
 def apply_success(uow, ctx: HandlerContext, debit: Debit, tax_date: dt.date, code: str) -> None:

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.domain.debit import Debit, DebitKind, DebitState
+from gateway.domain.errors import NotFound
 from gateway.domain.levy import LevyState, LockKind, LockOwner
 from gateway.persistence.records import LevyRecord
 from gateway.persistence.unit_of_work import SqlUnitOfWork
@@ -49,7 +50,7 @@ def test_lock_commit_and_rollback(engine, seeded):
 
 def test_unknown_levies_are_refused(engine, seeded):
     with SqlUnitOfWork(engine) as uow:
-        with pytest.raises(KeyError, match="unknown levies"):
+        with pytest.raises(NotFound, match="应征不存在"):
             uow.levies.get_many([999999])
 
 
