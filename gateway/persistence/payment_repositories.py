@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.debit import Debit, DebitKind
+from gateway.domain.errors import NotFound
 from gateway.persistence import mapping
 from gateway.persistence.records import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                          DebitLevyRecord, DebitRecord, ReversalRecord,
@@ -50,7 +51,7 @@ class DebitRepository:
     def _rec(self, debit_id: int) -> DebitRecord:
         r = self._records.get(debit_id) or self.s.get(DebitRecord, debit_id)
         if r is None:
-            raise KeyError(f"unknown debit {debit_id}")
+            raise NotFound(f"扣款 {debit_id} 不存在")
         self._records[debit_id] = r
         return r
 

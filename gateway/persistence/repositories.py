@@ -64,7 +64,7 @@ class AgreementRepository:
     def get(self, agreement_id: int) -> Agreement:
         r = self.s.get(AgreementRecord, agreement_id)
         if r is None:
-            raise KeyError(f"unknown agreement {agreement_id}")
+            raise NotFound(f"三方协议 {agreement_id} 不存在")
         self._records[r.id] = r
         return mapping.agreement_from(r)
 

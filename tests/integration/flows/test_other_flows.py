@@ -304,3 +304,15 @@ def test_terminate_only_agreements_not_in_force(harness):
                                        channel="ONLINE", requested_by="t"))
     h.handle(c.TerminateAgreement(agreement_id=aid, reason="缴费人放弃", requested_by="t"))
     assert scalar_all(h, select(AgreementRecord.state).where(AgreementRecord.id == aid)) == ["TERMINATED"]
+
+
+def test_unknown_records_are_clear_domain_errors(harness):
+    from gateway.domain.errors import NotFound
+
+    h = harness
+    with pytest.raises(NotFound, match="扣款 424242 不存在"):
+        h.handle(c.ReverseDebit(debit_id=424242, reason="x", requested_by="t"))
+    with pytest.raises(NotFound, match="三方协议 99999 不存在"):
+        h.handle(c.VerifyAgreement(agreement_id=99999, requested_by="t"))
+    with pytest.raises(NotFound, match="缴费人 999999 不存在"):
+        h.handle(c.SubmitDebit(payer_id=999999, levy_ids=(1,), requested_by="t"))
