@@ -12,10 +12,11 @@ from gateway.domain.errors import AgreementInUse, IllegalTransition, InvalidIden
 from gateway.domain.events import VerificationAnswered
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 from gateway.services.serials import new_serial
 
 
-def register_agreement(cmd: RegisterAgreement, uow, ctx: HandlerContext) -> int:
+def register_agreement(cmd: RegisterAgreement, uow: UnitOfWork, ctx: HandlerContext) -> int:
     """Record an online or on-site (一次上门) agreement as PENDING and send its 9114."""
     payer = uow.payers.get(cmd.payer_id)
     for name, value, digits in (("付款行行号", cmd.pay_bk_code, 12), ("开户网点行号", cmd.pay_op_bk_code, 12)):
@@ -35,7 +36,7 @@ def register_agreement(cmd: RegisterAgreement, uow, ctx: HandlerContext) -> int:
     return agreement.id  # type: ignore[return-value]
 
 
-def verify_agreement(cmd: VerifyAgreement, uow, ctx: HandlerContext) -> int:
+def verify_agreement(cmd: VerifyAgreement, uow: UnitOfWork, ctx: HandlerContext) -> int:
     agreement = uow.agreements.get(cmd.agreement_id)
     if agreement.state is AgreementState.REJECTED:
         agreement.resubmit()
@@ -46,7 +47,7 @@ def verify_agreement(cmd: VerifyAgreement, uow, ctx: HandlerContext) -> int:
     return _send(uow, ctx, agreement, uow.payers.get(agreement.payer_id), "0")
 
 
-def revoke_agreement(cmd: RevokeAgreement, uow, ctx: HandlerContext) -> int:
+def revoke_agreement(cmd: RevokeAgreement, uow: UnitOfWork, ctx: HandlerContext) -> int:
     agreement = uow.agreements.get(cmd.agreement_id)
     if agreement.state not in (AgreementState.ACTIVE, AgreementState.SUSPENDED):
         raise IllegalTransition("agreement", agreement.protocol_no, agreement.state.value, "REVOKED",
@@ -56,7 +57,7 @@ def revoke_agreement(cmd: RevokeAgreement, uow, ctx: HandlerContext) -> int:
     return _send(uow, ctx, agreement, uow.payers.get(agreement.payer_id), "1")
 
 
-def terminate_agreement(cmd: TerminateAgreement, uow, ctx: HandlerContext) -> None:
+def terminate_agreement(cmd: TerminateAgreement, uow: UnitOfWork, ctx: HandlerContext) -> None:
     agreement = uow.agreements.get(cmd.agreement_id)
     if agreement.state is AgreementState.ACTIVE:
         raise IllegalTransition("agreement", agreement.protocol_no, "ACTIVE", "TERMINATED",
@@ -67,7 +68,7 @@ def terminate_agreement(cmd: TerminateAgreement, uow, ctx: HandlerContext) -> No
     uow.agreements.save(agreement)
 
 
-def _send(uow, ctx: HandlerContext, agreement: Agreement, payer, vc_sign: str) -> int:
+def _send(uow: UnitOfWork, ctx: HandlerContext, agreement: Agreement, payer, vc_sign: str) -> int:
     now = ctx.now()
     status.ensure_open_for_requests(uow)
     day = status.work_date(uow, ctx.options, now)
@@ -77,12 +78,12 @@ def _send(uow, ctx: HandlerContext, agreement: Agreement, payer, vc_sign: str) -
                                  now + dt.timedelta(seconds=ctx.options.timers.answer_9115))
 
 
-def on_verification_refused(uow, verification_id: int, result: str, add_word: str) -> None:
+def on_verification_refused(uow: UnitOfWork, verification_id: int, result: str, add_word: str) -> None:
     """9120 refusal of a 9114: the agreement stays as it was; the request is recorded refused."""
     uow.verifications.finish(verification_id, "REFUSED", f"{result} {add_word}".strip())
 
 
-def on_verification_answered(event: VerificationAnswered, uow, ctx: HandlerContext) -> str:
+def on_verification_answered(event: VerificationAnswered, uow: UnitOfWork, ctx: HandlerContext) -> str:
     """9115: activate, reject or revoke; returns the message for the payer (with the cutoff
     notice when the agreement became ACTIVE after this month's cutoff)."""
     v = uow.verifications.by_key(event.tax_org_code, event.entrust_date, event.vc_no)
@@ -115,6 +116,6 @@ def on_verification_answered(event: VerificationAnswered, uow, ctx: HandlerConte
     return message
 
 
-def sweep_verifications(uow, now: dt.datetime) -> int:
+def sweep_verifications(uow: UnitOfWork, now: dt.datetime) -> int:
     """No 9115 within 60 s: the agreement stays PENDING and the request is marked TIMEOUT."""
     return uow.verifications.expire(now)

@@ -12,11 +12,12 @@ from gateway.domain.levy import Levy, LevyState, LockKind, LockOwner, PaymentOut
 from gateway.domain.money import total
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 from gateway.services.handlers.payments import payable_levies
 from gateway.services.serials import new_voucher_no
 
 
-def issue_counter_voucher(cmd: IssueCounterVoucher, uow, ctx: HandlerContext) -> str:
+def issue_counter_voucher(cmd: IssueCounterVoucher, uow: UnitOfWork, ctx: HandlerContext) -> str:
     """Print a 银行端查询缴款凭证 for UNPAID levies of one payer and one office; locks nothing."""
     payer = uow.payers.get(cmd.payer_id)
     levies, org = payable_levies(uow, payer, cmd.levy_ids, "缴款凭证")
@@ -30,7 +31,7 @@ def _owner(voucher_id: int) -> LockOwner:
     return LockOwner(LockKind.COUNTER, str(voucher_id))
 
 
-def on_counter_queried(event: CounterQueried, uow, ctx: HandlerContext) -> None:
+def on_counter_queried(event: CounterQueried, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """Answer a 2091 with a 1009 and reserve the voucher's levies for the reservation period."""
     v = uow.vouchers.by_no(event.tax_vou_no)
     payer = uow.payers.get(v.payer_id) if v else None
@@ -53,7 +54,7 @@ def on_counter_queried(event: CounterQueried, uow, ctx: HandlerContext) -> None:
     uow.messages.answer_counter_query(event.ref, event, "90000", "", payer, levies, v.total)
 
 
-def on_counter_paid(event: CounterPaid, uow, ctx: HandlerContext) -> str:
+def on_counter_paid(event: CounterPaid, uow: UnitOfWork, ctx: HandlerContext) -> str:
     """Check a 2108 in the order of §6.4 rule 2 and answer 9120; returns the result code."""
     v = uow.vouchers.by_no(event.tax_vou_no)
     if event.result != "90000":
@@ -98,7 +99,7 @@ def on_counter_paid(event: CounterPaid, uow, ctx: HandlerContext) -> str:
     return "90000"
 
 
-def _release(uow, v, why: str) -> None:
+def _release(uow: UnitOfWork, v, why: str) -> None:
     owner = _owner(v.id)
     levies = uow.levies.get_many(v.levy_ids, for_update=True)
     held = [lv for lv in levies if lv.state is LevyState.LOCKED and lv.lock_owner == owner]
@@ -108,7 +109,7 @@ def _release(uow, v, why: str) -> None:
     uow.vouchers.reserve(v.id, None)
 
 
-def sweep_reservations(uow, now: dt.datetime, limit: int = 500) -> int:
+def sweep_reservations(uow: UnitOfWork, now: dt.datetime, limit: int = 500) -> int:
     """Reservations whose period ended without a 2108 return their levies to UNPAID."""
     expired = uow.vouchers.expired(now, limit)
     for v in expired:

@@ -13,6 +13,7 @@ from gateway.domain.events import DebitAnswered, StatusReported
 from gateway.domain.results import ResultClass, classify
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 from gateway.services.handlers.payments import (apply_failure, apply_success, owner_of,
                                                 payable_levies, reverse_levies)
 from gateway.services.serials import new_serial, new_voucher_no
@@ -20,7 +21,7 @@ from gateway.services.serials import new_serial, new_voucher_no
 log = logging.getLogger(__name__)
 
 
-def submit_debit(cmd: SubmitDebit, uow, ctx: HandlerContext) -> Debit:
+def submit_debit(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext) -> Debit:
     """Lock the levies, write the debit and its 1001 in one transaction."""
     now = ctx.now()
     status.ensure_open_for_requests(uow)
@@ -48,7 +49,7 @@ def submit_debit(cmd: SubmitDebit, uow, ctx: HandlerContext) -> Debit:
     return debit
 
 
-def on_debit_acknowledged(uow, ctx: HandlerContext, debit: Debit, result: str, add_word: str) -> None:
+def on_debit_acknowledged(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, result: str, add_word: str) -> None:
     """9120 for a 1001: acceptance starts the 2001 timer; a refusal fails the debit."""
     if result == "90000":
         if debit.state is DebitState.SENT:
@@ -63,7 +64,7 @@ def on_debit_acknowledged(uow, ctx: HandlerContext, debit: Debit, result: str, a
         uow.debits.save(debit, ctx.now())
 
 
-def on_debit_answered(event: DebitAnswered, uow, ctx: HandlerContext) -> None:
+def on_debit_answered(event: DebitAnswered, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """2001: success pays, a final failure unlocks, anything else is IN_DOUBT (§6.2 rule 4)."""
     debit = uow.debits.by_key(event.tax_org_code, event.entrust_date, event.tra_no)
     if debit is None or debit.kind is not DebitKind.SINGLE or debit.tax_vou_no != event.tax_vou_no:
@@ -75,7 +76,7 @@ def on_debit_answered(event: DebitAnswered, uow, ctx: HandlerContext) -> None:
             event.tax_date or debit.entrust_date)
 
 
-def resolve(uow, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: str, add_word: str,
+def resolve(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: str, add_word: str,
             tax_date: dt.date) -> None:
     """Apply a result from any source (2001, 9004, 3122) to a single debit."""
     if debit.state is DebitState.REVERSED:
@@ -100,12 +101,12 @@ def resolve(uow, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: st
     uow.debits.save(debit, ctx.now())
 
 
-def _start_querying(uow, ctx: HandlerContext, debit: Debit) -> None:
+def _start_querying(uow: UnitOfWork, ctx: HandlerContext, debit: Debit) -> None:
     uow.debits.schedule(debit.id, ctx.now() + dt.timedelta(seconds=ctx.options.timers.query_delay(0)),
                         step=0)
 
 
-def on_single_status(event: StatusReported, uow, ctx: HandlerContext) -> None:
+def on_single_status(event: StatusReported, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """9004 for a single debit (§7.2 table)."""
     debit = uow.debits.by_key(event.tax_org_code, event.ori_entrust_date, event.ori_tra_no)
     if debit is None:
@@ -132,7 +133,7 @@ def on_single_status(event: StatusReported, uow, ctx: HandlerContext) -> None:
         _resend_once(uow, ctx, debit)
 
 
-def _resend_once(uow, ctx: HandlerContext, debit: Debit) -> None:
+def _resend_once(uow: UnitOfWork, ctx: HandlerContext, debit: Debit) -> None:
     """OpStat 98: the debit never arrived; resend the same 1001 once on its own work date."""
     if debit.state is not DebitState.IN_DOUBT:
         return
@@ -147,13 +148,13 @@ def _resend_once(uow, ctx: HandlerContext, debit: Debit) -> None:
     uow.debits.save(debit, ctx.now())
 
 
-def query_debit_status(cmd: QueryDebitStatus, uow, ctx: HandlerContext) -> str:
+def query_debit_status(cmd: QueryDebitStatus, uow: UnitOfWork, ctx: HandlerContext) -> str:
     debit = uow.debits.get(cmd.debit_id)
     return uow.messages.send_status_query(debit.tax_org_code, "0", debit.entrust_date, "00000000",
                                           debit.tra_no)
 
 
-def sweep_debits(uow, ctx: HandlerContext, now: dt.datetime, limit: int = 500) -> int:
+def sweep_debits(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: int = 500) -> int:
     """Timers of single debits: no 9120 / no 2001 → IN_DOUBT; IN_DOUBT → 9003 on the back-off."""
     count = 0
     day = status.work_date(uow, ctx.options, now)

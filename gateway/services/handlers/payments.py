@@ -11,6 +11,7 @@ from gateway.domain.events import DuplicatePaymentFlagged
 from gateway.domain.levy import LevyState, LockKind, LockOwner, PaymentOutcome
 from gateway.domain.results import describe
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 
 _KIND_TO_LOCK = {"SINGLE": LockKind.DEBIT, "BATCH_ITEM": LockKind.BATCH_ITEM, "COUNTER": LockKind.COUNTER}
 
@@ -37,7 +38,7 @@ def payable_levies(uow, payer, levy_ids, purpose: str, for_update: bool = False)
     return levies, orgs.pop()
 
 
-def apply_success(uow, ctx: HandlerContext, debit: Debit, tax_date: dt.date, code: str) -> None:
+def apply_success(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, tax_date: dt.date, code: str) -> None:
     """SUCCEEDED and every levy PAID once; a levy already paid another way is flagged (§8.1)."""
     was_failed = debit.state.value == "FAILED"
     debit.succeeded(tax_date, code)
@@ -55,7 +56,7 @@ def apply_success(uow, ctx: HandlerContext, debit: Debit, tax_date: dt.date, cod
                         debit.key, debit.amount)
 
 
-def apply_failure(uow, debit: Debit, code: str, add_word: str, agreement_id: int | None) -> None:
+def apply_failure(uow: UnitOfWork, debit: Debit, code: str, add_word: str, agreement_id: int | None) -> None:
     """FAILED, the levies it still holds return to UNPAID, and the agreement is suspended when
     the bank says the account or agreement is wrong (§5)."""
     debit.failed(code, describe(code, add_word))
@@ -67,7 +68,7 @@ def apply_failure(uow, debit: Debit, code: str, add_word: str, agreement_id: int
             uow.agreements.save(agreement)
 
 
-def release_levies(uow, debit: Debit, released_by: str) -> None:
+def release_levies(uow: UnitOfWork, debit: Debit, released_by: str) -> None:
     owner = owner_of(debit)
     levies = uow.levies.get_many(debit.levy_ids, for_update=True)
     changed = [lv for lv in levies if lv.state is LevyState.LOCKED and lv.lock_owner == owner]
@@ -76,7 +77,7 @@ def release_levies(uow, debit: Debit, released_by: str) -> None:
     uow.levies.save(changed)
 
 
-def reverse_levies(uow, debit: Debit) -> None:
+def reverse_levies(uow: UnitOfWork, debit: Debit) -> None:
     """A confirmed reversal: levies this debit paid or still holds return to UNPAID."""
     owner = owner_of(debit)
     levies = uow.levies.get_many(debit.levy_ids, for_update=True)

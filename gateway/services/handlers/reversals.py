@@ -10,11 +10,12 @@ from gateway.domain.errors import IllegalTransition
 from gateway.domain.events import ReversalAnswered
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 from gateway.services.handlers.payments import reverse_levies
 from gateway.services.serials import new_serial
 
 
-def reverse_debit(cmd: ReverseDebit, uow, ctx: HandlerContext) -> int:
+def reverse_debit(cmd: ReverseDebit, uow: UnitOfWork, ctx: HandlerContext) -> int:
     """Send a 1021 for a SUCCEEDED or IN_DOUBT debit of the current work date."""
     now = ctx.now()
     status.ensure_open_for_requests(uow)
@@ -33,7 +34,7 @@ def reverse_debit(cmd: ReverseDebit, uow, ctx: HandlerContext) -> int:
     return reversal_id
 
 
-def on_reversal_acknowledged(uow, ctx: HandlerContext, reversal_id: int, result: str,
+def on_reversal_acknowledged(uow: UnitOfWork, ctx: HandlerContext, reversal_id: int, result: str,
                              add_word: str) -> None:
     r = uow.reversals.get(reversal_id)
     if r.state != "SENT":
@@ -47,7 +48,7 @@ def on_reversal_acknowledged(uow, ctx: HandlerContext, reversal_id: int, result:
         uow.alerts.add("WARNING", "reversal", f"冲正 {r.cancel_no} 被ETS拒绝：{result} {add_word}")
 
 
-def on_reversal_answered(event: ReversalAnswered, uow, ctx: HandlerContext) -> None:
+def on_reversal_answered(event: ReversalAnswered, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """2021: answer 1 reverses the debit and frees its levies; 2 changes nothing."""
     r = uow.reversals.by_key(event.tax_org_code, event.cancel_date, event.cancel_no)
     if r is None:
@@ -72,7 +73,7 @@ def on_reversal_answered(event: ReversalAnswered, uow, ctx: HandlerContext) -> N
                        f"冲正被拒绝：{debit.key} {event.add_word}（扣款维持 {debit.state.value}）")
 
 
-def sweep_reversals(uow, ctx: HandlerContext, now: dt.datetime, limit: int = 200) -> int:
+def sweep_reversals(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: int = 200) -> int:
     """No 9120 or no 2021 in time: query the original (97 = reversed), then resend the same
     1021 at the back-off steps until it is answered or the work date changes (§6.3)."""
     day = status.work_date(uow, ctx.options, now)

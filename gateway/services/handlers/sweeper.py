@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from gateway.domain.commands import SweepTimeouts
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 from gateway.services.handlers import agreements, counter, debits, reversals, system
 
 
-def sweep(cmd: SweepTimeouts, uow, ctx: HandlerContext) -> dict[str, int]:
+def sweep(cmd: SweepTimeouts, uow: UnitOfWork, ctx: HandlerContext) -> dict[str, int]:
     now = cmd.now
     done = {
         "debits": debits.sweep_debits(uow, ctx, now),

@@ -8,16 +8,17 @@ import logging
 from gateway.domain.events import DayChanged, EtsAcknowledged, LinkTested
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
 from gateway.services.handlers import agreements, debits, reversals
 
 log = logging.getLogger(__name__)
 
 
-def on_link_tested(event: LinkTested, uow, ctx: HandlerContext) -> None:
+def on_link_tested(event: LinkTested, uow: UnitOfWork, ctx: HandlerContext) -> None:
     uow.messages.answer_ack(event.ref, "90000")
 
 
-def on_day_changed(event: DayChanged, uow, ctx: HandlerContext) -> None:
+def on_day_changed(event: DayChanged, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """Adopt a later work date (never move backwards) and the ETS system state."""
     now = ctx.now()
     current = status.work_date(uow, ctx.options, now)
@@ -29,7 +30,7 @@ def on_day_changed(event: DayChanged, uow, ctx: HandlerContext) -> None:
     uow.state.set(status.SYS_STAT, event.sys_stat, now)
 
 
-def on_acknowledged(event: EtsAcknowledged, uow, ctx: HandlerContext) -> None:
+def on_acknowledged(event: EtsAcknowledged, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """A 9120 is matched to our request by MsgRef (the request's MsgID)."""
     request = uow.messages.request_of(event.ori_msg_id)
     if request is None:
@@ -57,14 +58,14 @@ def on_acknowledged(event: EtsAcknowledged, uow, ctx: HandlerContext) -> None:
         log.info("9003 %s answered 9120 %s; next back-off step", key, event.result)
 
 
-def _link_up(uow, now: dt.datetime) -> None:
+def _link_up(uow: UnitOfWork, now: dt.datetime) -> None:
     if uow.state.get(status.LINK, "UP") != "UP":
         uow.alerts.add("INFO", "link", "与ETS的链路已恢复")
     uow.state.set(status.LINK, "UP", now)
     uow.state.set(status.LINK_TEST_PENDING, "", now)
 
 
-def sweep_link(uow, ctx: HandlerContext, now: dt.datetime) -> None:
+def sweep_link(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime) -> None:
     """Send a 9005 after the idle interval; no 9120 within its timer marks the link DOWN."""
     pending = uow.state.get(status.LINK_TEST_PENDING, "")
     if pending:
@@ -82,7 +83,7 @@ def sweep_link(uow, ctx: HandlerContext, now: dt.datetime) -> None:
         send_link_test(uow, now)
 
 
-def send_link_test(uow, now: dt.datetime) -> str:
+def send_link_test(uow: UnitOfWork, now: dt.datetime) -> str:
     msg_id = uow.messages.send_link_test()
     uow.state.set(status.LINK_TEST_PENDING, f"{msg_id}@{now.isoformat(timespec='seconds')}", now)
     status.note_traffic(uow, now)
