@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import click
 
+from gateway.codec.errors import EncodeError
 from gateway.config import ConfigError, Settings, load_settings
 from gateway.domain.errors import DomainError
 from gateway.logconfig import configure_logging
@@ -89,4 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except DomainError as exc:
         click.echo(f"业务规则错误 [{exc.rule}]: {exc}", err=True)
+        sys.exit(2)
+    except EncodeError as exc:  # e.g. a rare character the wire encoding cannot carry
+        click.echo(f"报文无法生成，未发送 (message not sent): {exc}", err=True)
         sys.exit(2)

@@ -44,6 +44,7 @@ class LockOwner:
 
 class PaymentOutcome(StrEnum):
     APPLIED = "APPLIED"  # the levy became PAID
+    ALREADY = "ALREADY"  # this same payment had already paid it (a repeated report): no change
     DUPLICATE = "DUPLICATE"  # already paid (or voided): record and flag for refund (§8.1)
 
 
@@ -111,6 +112,8 @@ class Levy:
         A levy locked by another payment is paid at once by this late success (§8.1); if that
         other payment succeeds later, it is the duplicate.
         """
+        if self.state in (LevyState.PAID, LevyState.SETTLED) and self.paid_by == str(payment):
+            return PaymentOutcome.ALREADY
         if self.state in (LevyState.PAID, LevyState.SETTLED, LevyState.VOIDED):
             return PaymentOutcome.DUPLICATE
         self._go(LevyState.PAID, f"paid by {payment}")

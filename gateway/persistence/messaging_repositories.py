@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from gateway.persistence.records import ErrorStoreRecord, InboxRecord, OutboxRecord
@@ -79,6 +79,14 @@ class InboxRepository:
         r = self.s.scalars(select(InboxRecord).where(InboxRecord.src == src,
                                                      InboxRecord.msg_id == msg_id)).first()
         return InboxEntry(r.id, r.msg_no, r.business_key, r.answer_msg_id) if r else None
+
+    def lock_business_key(self, msg_no: str, key: str) -> None:
+        """Serialise the handling of one business key: two copies of a 2108 (new MsgIDs, same
+        key) arriving at two workers must not both be processed. PostgreSQL: a transaction-level
+        advisory lock; SQLite's single writer serialises them already."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                           {"k": f"{msg_no}:{key}"})
 
     def by_business_key(self, msg_no: str, key: str) -> InboxEntry | None:
         r = self.s.scalars(select(InboxRecord).where(InboxRecord.msg_no == msg_no,

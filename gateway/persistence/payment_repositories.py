@@ -48,8 +48,15 @@ class DebitRepository:
         self._records[r.id] = r
         return mapping.debit_from(r, levy_ids)
 
+    def _locking(self, stmt):
+        """Every read of a debit here precedes a change to it: on PostgreSQL take the row lock,
+        so that two workers applying answers for one debit queue instead of overwriting each
+        other (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+        return stmt.with_for_update() if self.s.get_bind().dialect.name == "postgresql" else stmt
+
     def _rec(self, debit_id: int) -> DebitRecord:
-        r = self._records.get(debit_id) or self.s.get(DebitRecord, debit_id)
+        r = self._records.get(debit_id) or self.s.scalars(
+            self._locking(select(DebitRecord).where(DebitRecord.id == debit_id))).first()
         if r is None:
             raise NotFound(f"扣款 {debit_id} 不存在")
         self._records[debit_id] = r
@@ -59,12 +66,13 @@ class DebitRepository:
         return self._load(self._rec(debit_id))  # type: ignore[return-value]
 
     def by_key(self, originator: str, entrust_date: dt.date, tra_no: str) -> Debit | None:
-        return self._load(self.s.scalars(select(DebitRecord).where(
+        return self._load(self.s.scalars(self._locking(select(DebitRecord).where(
             DebitRecord.originator == originator, DebitRecord.entrust_date == entrust_date,
-            DebitRecord.tra_no == tra_no)).first())
+            DebitRecord.tra_no == tra_no))).first())
 
     def by_msg_id(self, msg_id: str) -> Debit | None:
-        return self._load(self.s.scalars(select(DebitRecord).where(DebitRecord.msg_id == msg_id)).first())
+        return self._load(self.s.scalars(self._locking(
+            select(DebitRecord).where(DebitRecord.msg_id == msg_id))).first())
 
     def save(self, d: Debit, now: dt.datetime | None = None) -> None:
         r = self._rec(d.id)  # type: ignore[arg-type]
@@ -168,6 +176,13 @@ class ReversalRepository:
             ReversalRecord.debit_id == debit_id,
             ReversalRecord.state.in_(("SENT", "ACCEPTED")))).first() is not None
 
+    def close_open_for(self, debit_id: int, add_word: str) -> None:
+        """The debit is known to be reversed (9004 OpStat 97 or a 2021): no open reversal of it
+        needs more queries or resends."""
+        self.s.execute(update(ReversalRecord).where(
+            ReversalRecord.debit_id == debit_id, ReversalRecord.state.in_(("SENT", "ACCEPTED"))
+        ).values(state="DONE", answer="1", add_word=add_word[:60], next_check_at=None))
+
     def update(self, reversal_id: int, **values) -> None:
         r = self.s.get(ReversalRecord, reversal_id)
         for k, v in values.items():
@@ -262,8 +277,10 @@ class VoucherRepository:
                            r.state, r.reserved_until)
 
     def by_no(self, vou: str) -> VoucherView | None:
-        r = self.s.scalars(select(CounterVoucherRecord)
-                           .where(CounterVoucherRecord.tax_vou_no == vou)).first()
+        stmt = select(CounterVoucherRecord).where(CounterVoucherRecord.tax_vou_no == vou)
+        if self.s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()  # a 2091 or 2108 changes it next
+        r = self.s.scalars(stmt).first()
         return self._view(r) if r else None
 
     def reserve(self, voucher_id: int, until: dt.datetime | None) -> None:
@@ -277,7 +294,12 @@ class VoucherRepository:
         r.state, r.reserved_until = "PAID", None
 
     def expired(self, now: dt.datetime, limit: int) -> list[VoucherView]:
-        rows = self.s.scalars(select(CounterVoucherRecord).where(
-            CounterVoucherRecord.state == "RESERVED", CounterVoucherRecord.reserved_until <= now)
-            .limit(limit)).all()
+        """Reservations past their end, row-locked (``SKIP LOCKED`` on PostgreSQL) so that a
+        2091 renewing one or a 2108 paying it at the same time is not overwritten."""
+        stmt = select(CounterVoucherRecord).where(
+            CounterVoucherRecord.state == "RESERVED", CounterVoucherRecord.reserved_until <= now
+        ).limit(limit)
+        if self.s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = self.s.scalars(stmt).all()
         return [self._view(r) for r in rows]

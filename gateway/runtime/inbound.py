@@ -61,6 +61,7 @@ class InboundProcessor:
             return "DUPLICATE"
         event, key = translate(msg)
         if head.msg_no in KEYED_INBOUND and key:
+            uow.inbox.lock_business_key(head.msg_no, key)
             first = uow.inbox.by_business_key(head.msg_no, key)
             if first is not None:
                 answer = uow.messages.resend_answer(first.answer_msg_id, _ref(msg)) \
@@ -87,10 +88,19 @@ class InboundProcessor:
     def _rejected(self, rej: MessageRejected, env: Envelope, uow, tsess, now: dt.datetime) -> str:
         body, queue = env.body, env.queue
         work_date = status.work_date(uow, self.bus.options, now)
-        answer = rejects.error_answer_body(rej, work_date) if rej.src == self.ets_node else None
+        # Answer only a message from our peer addressed to us (§3.2), once; a redelivered copy
+        # gets the stored answer again (§2.3).
+        ours = rej.src == self.ets_node and rej.des == self.node
+        answer = rejects.error_answer_body(rej, work_date) if ours else None
         answered = False
+        seen = uow.inbox.seen(rej.src, rej.msg_id) if ours and rej.msg_id else None
+        if seen is not None and seen.answer_msg_id:
+            uow.messages.resend_answer(seen.answer_msg_id, InboundRef(
+                rej.msg_no or "", rej.msg_id or "", rej.src or "", CLASS_OF.get(rej.msg_no or "", "ONLINE")))
+            log.info("rejected message redelivered; stored answer sent again", msg_id=rej.msg_id)
+            return "DUPLICATE"
         if answer is not None and rej.msg_id and rej.src:
-            if uow.inbox.seen(rej.src, rej.msg_id) is None:
+            if seen is None:
                 msg_id = uow.outbox.next_msg_id(now)
                 msg = rejects.answer_message(rej, answer, msg_id, work_date)
                 uow.outbox.add(msg_id=msg_id, msg_no=answer.MSG_NO,

@@ -22,6 +22,7 @@ from gateway.domain.debit import Debit
 from gateway.domain.events import CounterQueried, InboundRef
 from gateway.domain.levy import Levy
 from gateway.domain.parties import INSURANCE_BY_CODE, Payer, TreasuryRoute
+from gateway.domain.text import wire_text
 from gateway.runtime.queues import QueueNames
 
 __all__ = ["OutboxMessenger"]
@@ -109,7 +110,8 @@ class OutboxMessenger:
     def send_reversal(self, debit: Debit, cancel_no: str, entrust_date: dt.date, reason: str) -> str:
         body = Msg1021(RushApply1021(tax_org_code=debit.tax_org_code, entrust_date=entrust_date,
                                      cancel_no=cancel_no, ori_entrust_date=debit.entrust_date,
-                                     ori_tra_no=debit.tra_no, cancel_reason=reason))
+                                     ori_tra_no=debit.tra_no,
+                                     cancel_reason=wire_text(reason, 60) or "操作员冲正"))
         return self._put(body, self.queues.online_in,
                          f"1021:{debit.tax_org_code}/{entrust_date:%Y%m%d}/{cancel_no}")
 
@@ -134,9 +136,9 @@ class OutboxMessenger:
             org, day, no = request_key or (ref.src, self.work_date(), "00000000")
             return self._answer(ref, Msg9121(MsgReturn9121(
                 ori_msg_no=ref.msg_no, ori_send_org_code=org, ori_entrust_date=day,
-                ori_request_no=no, result=result, add_word=add_word or None)))
+                ori_request_no=no, result=result, add_word=wire_text(add_word, 60))))
         return self._answer(ref, Msg9120(MsgReturn9120(ori_msg_no=ref.msg_no, result=result,
-                                                       add_word=add_word[:60] or None)))
+                                                       add_word=wire_text(add_word, 60))))
 
     def answer_counter_query(self, ref: InboundRef, query: CounterQueried, result: str,
                              add_word: str, payer: Payer | None, levies: Sequence[Levy],
@@ -152,7 +154,7 @@ class OutboxMessenger:
                                   tra_amt=total, tax_type_num=len(lines), tax_type_list1009=lines)
         body = Msg1009(RealHead1009(bank_no=query.bank_no, ori_entrust_date=query.entrust_date,
                                     ori_query_no=query.query_no, result=result,
-                                    add_word=add_word[:60] or None), payment)
+                                    add_word=wire_text(add_word, 60)), payment)
         return self._answer(ref, body)
 
     def resend_answer(self, answer_msg_id: str, to: InboundRef) -> str:
@@ -175,7 +177,7 @@ class OutboxMessenger:
     def answer_invalid(self, head: Head, queue_class: str, code: str, reason: str) -> str:
         """92004 to a readable but invalid message (§3.1 rule 8)."""
         ref = InboundRef(head.msg_no, head.msg_id, head.src, queue_class)
-        return self.answer_ack(ref, code, reason[:60])
+        return self.answer_ack(ref, code, reason)
 
 
 def _remark(levies: Sequence[Levy]) -> str | None:

@@ -9,6 +9,7 @@ from gateway.codec.errors import MessageRejected
 from gateway.codec.head import CfxMessage
 from gateway.codec.messages import Msg1009, Msg9120, Msg9121, MsgReturn9120, MsgReturn9121, RealHead1009
 from gateway.codec.routing import invalid_answer_msg_no
+from gateway.domain.text import wire_text
 
 _DIGITS12 = re.compile(r"[0-9]{1,12}")
 _SER = re.compile(r"[0-9]{8}")
@@ -39,7 +40,7 @@ def error_answer_body(rej: MessageRejected, work_date: dt.date):
     bank, day, query = texts.get("BankNo", ""), _date(texts.get("EntrustDate")), texts.get("QueryNo", "")
     key_readable = bool(re.fullmatch(r"[0-9]{12}", bank) and day and _SER.fullmatch(query))
     answer_no = invalid_answer_msg_no(rej.msg_no or "", key_readable)
-    reason = rej.reason[:60] or "报文无法解析或不合法"
+    reason = wire_text(rej.reason, 60) or "报文无法解析或不合法"
     if answer_no == "1009":
         return Msg1009(RealHead1009(bank_no=bank, ori_entrust_date=day, ori_query_no=query,
                                     result=rej.code, add_word=reason), None)

@@ -103,6 +103,8 @@ def on_verification_answered(event: VerificationAnswered, uow: UnitOfWork, ctx: 
         else:
             message = f"撤销失败：{event.reason}"
     else:
+        if event.passed and agreement.state is AgreementState.REJECTED:
+            agreement.resubmit()  # an earlier request's late refusal; this one passed
         if agreement.state in (AgreementState.PENDING, AgreementState.SUSPENDED):
             agreement.verified(event.passed, event.reason, now)
         if event.passed:

@@ -129,6 +129,8 @@ def on_single_status(event: StatusReported, uow: UnitOfWork, ctx: HandlerContext
             debit.reversed()
             uow.debits.schedule(debit.id, None)
             uow.debits.save(debit, ctx.now())
+        # §6.3: OpStat 97 means it was reversed; an open 1021 needs no more resends.
+        uow.reversals.close_open_for(debit.id, "9004 OpStat 97")
     elif op == "98":
         _resend_once(uow, ctx, debit)
 

@@ -8,6 +8,7 @@ from gateway.domain.commands import ReverseDebit
 from gateway.domain.debit import DebitState
 from gateway.domain.errors import IllegalTransition
 from gateway.domain.events import ReversalAnswered
+from gateway.domain.text import wire_text
 from gateway.services import status
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
@@ -26,7 +27,7 @@ def reverse_debit(cmd: ReverseDebit, uow: UnitOfWork, ctx: HandlerContext) -> in
         raise IllegalTransition("debit", debit.key, debit.state.value, "REVERSED",
                                 "a reversal is already in progress")
     cancel_no = new_serial(uow, "CANCELNO", debit.tax_org_code, day)
-    reason = cmd.reason.strip()[:60] or "操作员冲正"
+    reason = wire_text(cmd.reason, 60) or "操作员冲正"
     reversal_id = uow.reversals.add(debit.id, debit.tax_org_code, day, cancel_no, reason)
     msg_id = uow.messages.send_reversal(debit, cancel_no, day, reason)
     uow.reversals.mark_sent(reversal_id, msg_id,
@@ -66,6 +67,7 @@ def on_reversal_answered(event: ReversalAnswered, uow: UnitOfWork, ctx: HandlerC
             uow.debits.save(debit, ctx.now())
         uow.reversals.update(r.id, state="DONE", answer="1", add_word=event.add_word,
                              next_check_at=None)
+        uow.reversals.close_open_for(debit.id, "reversed by 2021")
     else:
         uow.reversals.update(r.id, state="REFUSED", answer="2", add_word=event.add_word,
                              next_check_at=None)

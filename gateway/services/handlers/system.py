@@ -25,8 +25,11 @@ def on_day_changed(event: DayChanged, uow: UnitOfWork, ctx: HandlerContext) -> N
     if event.work_date > current:
         uow.state.set(status.WORK_DATE, f"{event.work_date:%Y%m%d}", now)
     elif event.work_date < current:
+        # A stale 9101 (messages may overtake one another) changes neither the date nor the
+        # system state: the state it carries belongs to a day already left behind.
         uow.alerts.add("WARNING", "9101", f"9101 的工作日 {event.work_date:%Y%m%d} 早于当前工作日 "
-                       f"{current:%Y%m%d}，已忽略")
+                       f"{current:%Y%m%d}，已忽略（SysStat {event.sys_stat}）")
+        return
     uow.state.set(status.SYS_STAT, event.sys_stat, now)
 
 

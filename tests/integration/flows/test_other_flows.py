@@ -316,3 +316,63 @@ def test_unknown_records_are_clear_domain_errors(harness):
         h.handle(c.VerifyAgreement(agreement_id=99999, requested_by="t"))
     with pytest.raises(NotFound, match="缴费人 999999 不存在"):
         h.handle(c.SubmitDebit(payer_id=999999, levy_ids=(1,), requested_by="t"))
+
+
+def test_stale_9101_changes_neither_date_nor_system_state(harness):
+    h = harness
+    nxt = DAY + dt.timedelta(days=1)
+    for day, stat in ((nxt, "1"), (nxt, "0"), (DAY, "2")):
+        h.deliver(Msg9101(ChangeState9101(day, stat)), queue=h.rt.queues.batch_out)
+    assert submit(h).entrust_date == nxt  # not blocked by the stale maintenance state
+
+
+def test_opstat_97_closes_the_open_reversal(harness):
+    from gateway.codec.messages import Msg9004, TraStatusReturn9004
+
+    h = harness
+    d = submit(h)
+    answer(h)
+    h.handle(c.ReverseDebit(debit_id=d.id, reason="x", requested_by="t"))
+    h.deliver(Msg9004(TraStatusReturn9004("14401060000", "0", "1001", DAY, "00000000", "00000001",
+                                          DAY, "97")))
+    assert debit_row(h, d.id).state == "REVERSED"
+    sent_before = len(h.outbox("1021")) + len(h.outbox("9003"))
+    for _ in range(6):
+        h.clock.advance(3600)
+        h.sweep()
+    assert len(h.outbox("1021")) + len(h.outbox("9003")) == sent_before
+
+
+def test_redelivered_invalid_message_gets_the_stored_answer(harness):
+    h = harness
+    bad = ('<?xml version="1.0" encoding="GBK"?><CFX><HEAD><VER>1.0</VER><SRC>100000000000</SRC>'
+           '<DES>244000000000</DES><APP>ETS</APP><MsgNo>9005</MsgNo><MsgID>20241105093000000079</MsgID>'
+           '<MsgRef>20241105093000000079</MsgRef><WorkDate>20241105</WorkDate></HEAD><MSG>'
+           '<MsgReturn9005><Information> x</Information></MsgReturn9005></MSG></CFX>').encode("gbk")
+    assert h.deliver_bytes(bad, "20241105093000000079", "9005") == "REJECTED"
+    assert h.deliver_bytes(bad, "20241105093000000079", "9005") == "DUPLICATE"
+    answers = [m for _, m in h.outbox("9120")]
+    assert len(answers) == 2 and answers[0].body == answers[1].body
+    assert answers[0].head.msg_id != answers[1].head.msg_id
+    assert {a.head.msg_ref for a in answers} == {"20241105093000000079"}
+
+
+def test_a_pass_after_a_late_refusal_activates_the_agreement(harness):
+    h = harness
+    payer = h.data.payers[2]
+    aid = h.handle(c.RegisterAgreement(payer_id=payer, protocol_no="P7", pay_bk_code=BANK,
+                                       pay_op_bk_code="102581002107", pay_acct="6222", hand_org_name="x",
+                                       channel="ONLINE", requested_by="t"))
+    first = h.last("9114").body.prove_info9114
+    h.handle(c.VerifyAgreement(agreement_id=aid, requested_by="t"))
+    second = h.last("9114").body.prove_info9114
+
+    def reply(req, passed, reason=None):
+        return Msg9115(ProveReturn9115(req.send_org_code, req.entrust_date, req.vc_no, req.vc_sign,
+                                       req.tax_org_code, req.tax_pay_name, req.tax_pay_code,
+                                       req.pay_op_bk_code, req.pay_bk_code, req.pay_acct,
+                                       req.hand_org_name, req.protocol_no, "0" if passed else "1",
+                                       reason))
+    h.deliver(reply(first, False, "旧请求失败"))
+    h.deliver(reply(second, True))
+    assert scalar_all(h, select(AgreementRecord.state).where(AgreementRecord.id == aid)) == ["ACTIVE"]

@@ -170,3 +170,11 @@ def test_levy_amount_positive_and_period_ordered():
     with pytest.raises(IllegalTransition):
         Levy(id=1, payer_id=1, tax_org_code="1", insurance_code="P", period_start=dt.date(2024, 2, 1),
              period_end=dt.date(2024, 1, 31), amount=Decimal("1.00"))
+
+
+def test_a_repeated_report_of_the_same_payment_is_not_a_duplicate():
+    lv = levy()
+    lv.lock(D1, "sent")
+    assert lv.apply_success(D1, TODAY) is PaymentOutcome.APPLIED
+    assert lv.apply_success(D1, TODAY) is PaymentOutcome.ALREADY
+    assert lv.apply_success(D2, TODAY) is PaymentOutcome.DUPLICATE
