@@ -21,7 +21,7 @@ from gateway.codec.routing import CLASS_OF
 from gateway.domain.events import InboundRef
 from gateway.runtime import rejects
 from gateway.runtime.queues import QueueNames
-from gateway.runtime.translate import KEYED_INBOUND, translate
+from gateway.runtime.translate import KEYED_INBOUND, request_key, translate
 from gateway.services import status
 from gateway.services.messagebus import MessageBus
 from gateway.transports.base import Envelope
@@ -69,6 +69,7 @@ class InboundProcessor:
                 uow.inbox.record(head.src, head.msg_id, head.msg_no, key, now, "DUPLICATE", answer)
                 bound.info("duplicate by business key", business_key=key)
                 return "DUPLICATE"
+        self._cross_check(msg, uow)
         if self.queues.class_of_inbound(queue) != _ref(msg).queue_class:
             bound.warning("message on the wrong class of queue; processed by its MsgNo")
         answered_before = set(uow.messages.answers)
@@ -84,6 +85,19 @@ class InboundProcessor:
                          new_answers[-1] if new_answers else None)
         bound.info("message processed", business_key=key, outcome=outcome)
         return outcome
+
+    @staticmethod
+    def _cross_check(msg: CfxMessage, uow) -> None:
+        """§3.2: a business reply is matched by its key; when its MsgRef names a request with a
+        different key, the key wins and an alert is raised."""
+        expected = request_key(msg)
+        if expected is None:
+            return
+        request = uow.messages.request_of(msg.head.msg_ref)
+        if request is not None and request[1] != expected:
+            uow.alerts.add("WARNING", "inbound", f"{msg.head.msg_no} {msg.head.msg_id}: MsgRef "
+                           f"{msg.head.msg_ref} is {request[1]}, the body says {expected}; "
+                           "matched by the body's key")
 
     def _rejected(self, rej: MessageRejected, env: Envelope, uow, tsess, now: dt.datetime) -> str:
         body, queue = env.body, env.queue

@@ -70,5 +70,25 @@ def _pending_key(msg: CfxMessage) -> str:
     return ""
 
 
+def request_key(msg: CfxMessage) -> str | None:
+    """For a business reply, the outbox key of the request it answers, from its own body (§3.2:
+    matched by key; MsgRef is a cross-check)."""
+    no, b = msg.head.msg_no, msg.body
+    if no == "2001":
+        r = b.single_return2001
+        return f"1001:{r.ori_tax_org_code}/{r.ori_entrust_date:%Y%m%d}/{r.ori_tra_no}"
+    if no == "2021":
+        r = b.rush_return2021
+        return f"1021:{r.tax_org_code}/{r.ori_cancel_date:%Y%m%d}/{r.ori_cancel_no}"
+    if no == "9115":
+        r = b.prove_return9115
+        return f"9114:{r.ori_send_org_code}/{r.ori_entrust_date:%Y%m%d}/{r.ori_vc_no}"
+    if no == "9004":
+        r = b.tra_status_return9004
+        return (f"9003:{r.send_org_code}/{r.ori_entrust_date:%Y%m%d}/{r.ori_pack_no}/"
+                f"{r.ori_tra_no}")
+    return None
+
+
 # Inbound messages that are de-duplicated by business key as well as by SRC+MsgID (§4.3).
 KEYED_INBOUND = frozenset({"2091", "2108", "2102", "3122", "3128"})

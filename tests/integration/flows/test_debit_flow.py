@@ -256,3 +256,21 @@ def test_in_doubt_debits_are_listed_for_staff_with_masked_accounts(harness):
         other_office = debits_by_state(conn, ("IN_DOUBT",), tax_org_code="14401000000")
     assert [r["id"] for r in rows] == [d.id] and other_office == []
     assert rows[0]["account"] == "3602***********3456"
+
+
+def test_msgref_disagreeing_with_the_key_raises_an_alert_and_the_key_wins(harness):
+    from gateway.persistence.records import AlertRecord
+
+    h = harness
+    first = submit(h, h.data.payers[0])
+    req1 = h.last("1001")
+    submit(h, h.data.payers[1])
+    req2 = h.last("1001")
+    rh = req1.body.real_head1001
+    h.deliver(Msg2001(SingleReturn2001(rh.tax_org_code, rh.entrust_date, rh.tra_no,
+                                       req1.body.payment1001.tax_vou_no, DAY, "90000", None)),
+              msg_ref=req2.head.msg_id)
+    assert debit_row(h, first.id).state == "SUCCEEDED"
+    with h.rt.app.engine.connect() as conn:
+        alerts = conn.execute(select(AlertRecord.message)).scalars().all()
+    assert any("matched by the body's key" in a for a in alerts)
