@@ -150,3 +150,59 @@ class DuplicatePaymentFlagged(Event):
     levy_id: int
     payment: str
     amount: Decimal
+
+
+# Batch-class notices from the ETS. The runtime keeps each message as received (for the
+# reconciliation and batch flows); these events carry what the receipt needs.
+
+@dataclass(frozen=True)
+class ReconciliationReceived(Event):
+    """A 3122 sub-package (entry details of one TaxOrgCode for ChkDate)."""
+
+    ref: InboundRef
+    tax_org_code: str
+    chk_date: dt.date
+    pack_no: str
+    cur_pack_no: int
+    child_pack_num: int
+    cur_pack_num: int
+    cur_pack_amt: Decimal
+
+
+@dataclass(frozen=True)
+class FundAccountFigures:
+    tre_code: str
+    acct_code: str
+    yesterday_balance: Decimal
+    today_receipt: Decimal
+    today_pay: Decimal
+    today_balance: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        """§6.9: YesterdayBalance + TodayReceipt − TodayPay = TodayBalance, exactly."""
+        return self.yesterday_balance + self.today_receipt - self.today_pay == self.today_balance
+
+
+@dataclass(frozen=True)
+class FundReportReceived(Event):
+    """A 3128 fund entry report."""
+
+    ref: InboundRef
+    report_date: dt.date
+    accounts: tuple[FundAccountFigures, ...]
+
+
+@dataclass(frozen=True)
+class BatchResultReceived(Event):
+    """A 2102: a bank's result for one of our 1102 packages."""
+
+    ref: InboundRef
+    pay_bk_code: str
+    entrust_date: dt.date
+    pack_no: str
+    ori_tax_org_code: str
+    ori_entrust_date: dt.date
+    ori_pack_no: str
+    all_num: int
+    all_amt: Decimal

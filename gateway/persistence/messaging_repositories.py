@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from gateway.persistence.records import ErrorStoreRecord, InboxRecord, OutboxRecord
+from gateway.persistence.records import (BatchInboundRecord, ErrorStoreRecord, InboxRecord,
+                                         OutboxRecord)
 from gateway.persistence.repositories import increment_counter
 
 
@@ -112,3 +113,22 @@ class ErrorStore:
             msg_id: str = "", answered: bool = False) -> None:
         self.s.add(ErrorStoreRecord(body=body, reason=reason, queue=queue, code=code,
                                     msg_no=msg_no or "", msg_id=msg_id or "", answered=answered))
+
+
+class BatchInboundRepository:
+    """Batch-class messages kept as received (3122, 3128, 2102), one per business key."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def store(self, msg_no: str, business_key: str, tax_org_code: str, work_date: dt.date,
+              msg_id: str, body: bytes, ccsid: int, now: dt.datetime) -> None:
+        self.s.add(BatchInboundRecord(msg_no=msg_no, business_key=business_key,
+                                      tax_org_code=tax_org_code, work_date=work_date,
+                                      msg_id=msg_id, body=body, ccsid=ccsid, received_at=now))
+        self.s.flush()
+
+    def flag(self, msg_no: str, business_key: str, detail: str) -> None:
+        self.s.execute(update(BatchInboundRecord).where(
+            BatchInboundRecord.msg_no == msg_no, BatchInboundRecord.business_key == business_key
+        ).values(state="FLAGGED", detail=detail))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.persistence.messaging_repositories import (ErrorStore, InboxRepository,
-                                                        OutboxRepository)
+from gateway.persistence.messaging_repositories import (BatchInboundRepository, ErrorStore,
+                                                        InboxRepository, OutboxRepository)
 from gateway.persistence.payment_repositories import (DebitRepository, ReversalRepository,
                                                       VerificationRepository, VoucherRepository)
 from gateway.persistence.repositories import (AgreementRepository, AlertRepository,
@@ -39,6 +39,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(s)
         self.inbox = InboxRepository(s)
         self.errors = ErrorStore(s)
+        self.batch_inbound = BatchInboundRepository(s)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

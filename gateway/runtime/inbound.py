@@ -21,7 +21,7 @@ from gateway.codec.routing import CLASS_OF
 from gateway.domain.events import InboundRef
 from gateway.runtime import rejects
 from gateway.runtime.queues import QueueNames
-from gateway.runtime.translate import KEYED_INBOUND, request_key, translate
+from gateway.runtime.translate import KEYED_INBOUND, request_key, stored_as_received, translate
 from gateway.services import status
 from gateway.services.messagebus import MessageBus
 from gateway.transports.base import Envelope
@@ -73,6 +73,10 @@ class InboundProcessor:
         if self.queues.class_of_inbound(queue) != _ref(msg).queue_class:
             bound.warning("message on the wrong class of queue; processed by its MsgNo")
         answered_before = set(uow.messages.answers)
+        kept = stored_as_received(msg)
+        if kept is not None:
+            uow.batch_inbound.store(head.msg_no, key, kept[0], kept[1], head.msg_id, body,
+                                    ccsid or self.codec.ccsid, now)
         if event is None:
             uow.reviews.add("UNHANDLED_" + head.msg_no, f"{head.msg_no} {key} recorded; its "
                             "processing belongs to the batch/reconciliation flows")

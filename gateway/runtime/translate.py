@@ -1,10 +1,12 @@
 """Wire messages → domain events, with the business key each one is de-duplicated by (§4.3).
 
-Messages of issues not built yet (batch, reconciliation) translate to None and are recorded and
-acknowledged by the inbound processor without an effect; their handlers arrive with those issues.
+Every message the gateway receives translates to an event; the batch-class notices (3122, 3128,
+2102) are also kept as received for the reconciliation and batch flows.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from gateway.codec.head import CfxMessage
 from gateway.codec.routing import CLASS_OF
@@ -53,21 +55,36 @@ def translate(msg: CfxMessage) -> tuple[e.Event | None, str]:
     if no == "9101":
         b = body.change_state9101
         return e.DayChanged(ref, b.work_date, b.sys_stat), ""
-    return None, _pending_key(msg)
-
-
-def _pending_key(msg: CfxMessage) -> str:
-    """Business keys of the batch-side messages (handled by the batch and reconciliation issues)."""
-    no, body = msg.head.msg_no, msg.body
-    if no == "2102":
-        b = body.batch_head2102
-        return f"{b.pay_bk_code}/{b.entrust_date:%Y%m%d}/{b.pack_no}"
     if no == "3122":
         b = body.batch_head3122
-        return f"{b.tax_org_code}/{b.chk_date:%Y%m%d}/{b.pack_no}/{b.cur_pack_no}"
+        key = f"{b.tax_org_code}/{b.chk_date:%Y%m%d}/{b.pack_no}/{b.cur_pack_no}"
+        return e.ReconciliationReceived(ref, b.tax_org_code, b.chk_date, b.pack_no, b.cur_pack_no,
+                                        b.child_pack_num, b.cur_pack_num, b.cur_pack_amt), key
     if no == "3128":
-        return f"{body.bill_head3128.report_date:%Y%m%d}"
-    return ""
+        b = body.bill_head3128
+        accounts = tuple(e.FundAccountFigures(s.tre_code, s.acct_code, s.yesterday_balance,
+                                              s.today_receipt, s.today_pay, s.today_balance)
+                         for s in body.stock3128)
+        return e.FundReportReceived(ref, b.report_date, accounts), f"{b.report_date:%Y%m%d}"
+    if no == "2102":
+        b = body.batch_head2102
+        key = f"{b.pay_bk_code}/{b.entrust_date:%Y%m%d}/{b.pack_no}"
+        return e.BatchResultReceived(ref, b.pay_bk_code, b.entrust_date, b.pack_no,
+                                     b.ori_tax_org_code, b.ori_entrust_date, b.ori_pack_no,
+                                     b.all_num, b.all_amt), key
+    return None, ""
+
+
+def stored_as_received(msg: CfxMessage) -> tuple[str, "dt.date"] | None:
+    """(TaxOrgCode, date) of a batch-class message that is kept as received, else None."""
+    no, body = msg.head.msg_no, msg.body
+    if no == "3122":
+        return body.batch_head3122.tax_org_code, body.batch_head3122.chk_date
+    if no == "3128":
+        return "", body.bill_head3128.report_date
+    if no == "2102":
+        return body.batch_head2102.ori_tax_org_code, body.batch_head2102.entrust_date
+    return None
 
 
 def request_key(msg: CfxMessage) -> str | None:

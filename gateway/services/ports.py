@@ -207,6 +207,10 @@ class AlertRepository(Protocol):
     def add(self, severity: str, source: str, message: str) -> None: ...
 
 
+class BatchInboundRepository(Protocol):
+    def flag(self, msg_no: str, business_key: str, detail: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Repositories are attributes; ``messages`` writes to the outbox."""
 
@@ -222,6 +226,7 @@ class UnitOfWork(Protocol):
     state: StateRepository
     reviews: ReviewRepository
     alerts: AlertRepository
+    batch_inbound: BatchInboundRepository
     messages: Messenger
 
     def __enter__(self) -> "UnitOfWork": ...

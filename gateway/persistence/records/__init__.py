@@ -2,7 +2,8 @@
 
 from gateway.persistence.records.base import Base
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
-from gateway.persistence.records.messaging import (AlertRecord, ErrorStoreRecord, GatewayStateRecord,
+from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
+                                                   GatewayStateRecord,
                                                    InboxRecord, OutboxRecord, SerialCounterRecord,
                                                    UserRecord)
 from gateway.persistence.records.parties import (BankRecord, CityParametersRecord, CityRateRecord,
@@ -16,7 +17,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Base", "metadata", "AgreementRecord", "LevyRecord", "VerificationRecord", "AlertRecord",
-    "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord", "SerialCounterRecord",
+    "BatchInboundRecord", "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord", "SerialCounterRecord",
     "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",

@@ -103,3 +103,26 @@ class UserRecord(Timestamped, Base):
     display_name: Mapped[str] = mapped_column(String(100), default="")
     payer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     tax_org_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class BatchInboundRecord(Base):
+    """A batch-class message from the ETS kept as received (3122 sub-packages, 3128 reports,
+    2102 results) once its receipt is acknowledged: the reconciliation and batch flows work from
+    these rows. One row per business key (§4.3)."""
+
+    __tablename__ = "batch_inbound"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    msg_no: Mapped[str] = mapped_column(String(4))
+    business_key: Mapped[str] = mapped_column(String(80))
+    tax_org_code: Mapped[str] = mapped_column(String(12), default="")
+    work_date: Mapped[dt.date] = mapped_column(Date)  # ChkDate, ReportDate or the 2102's date
+    msg_id: Mapped[str] = mapped_column(String(20))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    ccsid: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(12), default="STORED")  # STORED, FLAGGED, APPLIED
+    detail: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        Index("uq_batch_inbound_key", "msg_no", "business_key", unique=True),
+        Index("ix_batch_inbound_date", "msg_no", "work_date", "tax_org_code"),
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from gateway.domain import commands as c
 from gateway.domain import events as e
-from gateway.services.handlers import agreements, counter, debits, reversals, sweeper, system
+from gateway.services.handlers import (agreements, counter, dayend, debits, reversals, sweeper,
+                                       system)
 
 
 def _status(event: e.StatusReported, uow, ctx):
@@ -35,4 +36,7 @@ HANDLERS = {
     e.CounterPaid: counter.on_counter_paid,
     e.LinkTested: system.on_link_tested,
     e.DayChanged: system.on_day_changed,
+    e.ReconciliationReceived: dayend.on_reconciliation_received,
+    e.FundReportReceived: dayend.on_fund_report_received,
+    e.BatchResultReceived: dayend.on_batch_result_received,
 }

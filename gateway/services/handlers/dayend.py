@@ -1,0 +1,50 @@
+"""Receipts for the ETS's batch-class notices: the 3122 entry details, the 3128 fund report and
+2102 package results (§6.6, §6.8, §6.9, §6.11 table of 9121 keys).
+
+The runtime stores each message as received before these run, so a 90000 receipt means "stored"
+as the interface requires; applying the details (settlement, discrepancy lists, package items)
+is the work of the reconciliation and batch flows, which read the stored messages.
+"""
+
+from __future__ import annotations
+
+from gateway.domain.events import BatchResultReceived, FundReportReceived, ReconciliationReceived
+from gateway.services.context import HandlerContext
+from gateway.services.ports import UnitOfWork
+
+
+def on_reconciliation_received(event: ReconciliationReceived, uow: UnitOfWork,
+                               ctx: HandlerContext) -> None:
+    """9121 90000 per stored sub-package, keyed ETS node + ChkDate + PackNo (MsgRef names the
+    sub-package). Count and sum mismatches were refused with 92004 by the codec already."""
+    uow.messages.answer_ack(event.ref, "90000", "",
+                            request_key=(event.ref.src, event.chk_date, event.pack_no))
+
+
+def on_fund_report_received(event: FundReportReceived, uow: UnitOfWork,
+                            ctx: HandlerContext) -> None:
+    """Store-and-acknowledge; accounts that break the balance identity flag the report (the
+    9121 is unaffected, §6.9)."""
+    broken = [a for a in event.accounts if not a.balanced]
+    if broken:
+        names = "、".join(f"{a.tre_code}/{a.acct_code}" for a in broken)
+        detail = f"3128 {event.report_date:%Y%m%d} 余额不平衡的账户：{names}"
+        uow.batch_inbound.flag("3128", f"{event.report_date:%Y%m%d}", detail)
+        uow.alerts.add("WARNING", "3128", detail)
+        uow.reviews.add("FUND_REPORT_UNBALANCED", detail)
+    uow.messages.answer_ack(event.ref, "90000", "",
+                            request_key=(event.ref.src, event.report_date, "00000000"))
+
+
+def on_batch_result_received(event: BatchResultReceived, uow: UnitOfWork,
+                             ctx: HandlerContext) -> None:
+    """A 2102 for a package this gateway does not hold is answered 24023 and recorded for review
+    (§6.6 rule 4). The gateway sends no 1102 before the batch flow exists, so every 2102 is such
+    a one; the batch issue replaces this with the item-by-item application."""
+    uow.reviews.add("UNKNOWN_PACKAGE_2102",
+                    f"2102 {event.pay_bk_code}/{event.entrust_date:%Y%m%d}/{event.pack_no} for "
+                    f"package {event.ori_tax_org_code}/{event.ori_entrust_date:%Y%m%d}/"
+                    f"{event.ori_pack_no}: unknown", event.ori_tax_org_code, event.ori_pack_no,
+                    event.all_amt)
+    uow.messages.answer_ack(event.ref, "24023", "包不存在",
+                            request_key=(event.pay_bk_code, event.entrust_date, event.pack_no))
