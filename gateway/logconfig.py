@@ -49,6 +49,17 @@ def mask_accounts(_logger, _method, event_dict: dict) -> dict:
     return event_dict
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time of writing, not at configuration: a
+    stream captured at start-up may be closed later (test runners, daemonisers)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(settings: Settings, stream=None) -> None:
     """Configure structlog and the standard library's root logger once per entry point."""
     fmt = settings.log.format
@@ -71,8 +82,8 @@ def configure_logging(settings: Settings, stream=None) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream or _CurrentStderr()),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=max(level, logging.WARNING), stream=stream or sys.stderr,
+    logging.basicConfig(level=max(level, logging.WARNING), stream=stream or _CurrentStderr(),
                         format="%(levelname)s %(name)s: %(message)s", force=True)

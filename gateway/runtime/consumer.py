@@ -77,7 +77,9 @@ class QueueConsumer:
         deadline = time.monotonic() + wait_s
         delay = 0.002
         with self.transport.session() as peek:
-            while not peek.browse(queue, 1):
+            # The embedded store has a cheap existence check; other transports browse.
+            present = getattr(peek, "peek", None) or (lambda q: bool(peek.browse(q, 1)))
+            while not present(queue):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False

@@ -164,6 +164,11 @@ class EmbeddedSession:
             self._dirty = True
             return self._t.envelope(row)
 
+    def peek(self, queue: str) -> bool:
+        """Whether ``queue`` holds a committed message: a lock-free index look-up, cheaper than
+        ``browse`` (embedded only; consumers poll with it)."""
+        return self._peek(queue, None)
+
     def _peek(self, queue: str, correl_id: bytes | None) -> bool:
         with self._guard(), self._t.reader.connect() as conn:
             return conn.execute(s.PEEK[correl_id is not None],
