@@ -14,6 +14,15 @@ def _runtime(obj):
     return build_runtime(build(obj.settings))
 
 
+def _dispatch(obj, command: c.Command):
+    """Send one command through the bus in a runtime of its own; returns the handler's result."""
+    rt = _runtime(obj)
+    try:
+        return rt.bus.handle(command)
+    finally:
+        rt.close()
+
+
 @click.group()
 def debit() -> None:
     """实时扣款：发起、查询、冲正 (single real-time debits)."""
@@ -89,12 +98,8 @@ def list_cmd(obj, states: tuple[str, ...], tax_org_code: str | None, limit: int)
 @click.pass_obj
 def reverse(obj, debit_id: int, reason: str, operator: str) -> None:
     """Send a 1021 for a SUCCEEDED or IN_DOUBT debit of today's work date."""
-    rt = _runtime(obj)
-    try:
-        rid = rt.bus.handle(c.ReverseDebit(debit_id=debit_id, reason=reason, requested_by=operator))
-        click.echo(f"reversal {rid} sent for debit {debit_id}")
-    finally:
-        rt.close()
+    rid = _dispatch(obj, c.ReverseDebit(debit_id=debit_id, reason=reason, requested_by=operator))
+    click.echo(f"reversal {rid} sent for debit {debit_id}")
 
 
 @click.group()
@@ -115,15 +120,11 @@ def agreement() -> None:
 def register(obj, payer_id, protocol_no, pay_bk_code, pay_op_bk_code, acct, holder, on_site,
              operator) -> None:
     """Record an agreement and send its 9114 verification."""
-    rt = _runtime(obj)
-    try:
-        aid = rt.bus.handle(c.RegisterAgreement(
-            payer_id=payer_id, protocol_no=protocol_no, pay_bk_code=pay_bk_code,
-            pay_op_bk_code=pay_op_bk_code, pay_acct=acct, hand_org_name=holder,
-            channel="ON_SITE" if on_site else "ONLINE", requested_by=operator))
-        click.echo(f"agreement {aid} registered, verification sent")
-    finally:
-        rt.close()
+    aid = _dispatch(obj, c.RegisterAgreement(
+        payer_id=payer_id, protocol_no=protocol_no, pay_bk_code=pay_bk_code,
+        pay_op_bk_code=pay_op_bk_code, pay_acct=acct, hand_org_name=holder,
+        channel="ON_SITE" if on_site else "ONLINE", requested_by=operator))
+    click.echo(f"agreement {aid} registered, verification sent")
 
 
 @agreement.command("verify")
@@ -131,12 +132,8 @@ def register(obj, payer_id, protocol_no, pay_bk_code, pay_op_bk_code, acct, hold
 @click.pass_obj
 def verify(obj, agreement_id: int) -> None:
     """Send a 9114 (VCSign 0) for a PENDING, REJECTED or SUSPENDED agreement."""
-    rt = _runtime(obj)
-    try:
-        rt.bus.handle(c.VerifyAgreement(agreement_id=agreement_id, requested_by="cli"))
-        click.echo(f"verification sent for agreement {agreement_id}")
-    finally:
-        rt.close()
+    _dispatch(obj, c.VerifyAgreement(agreement_id=agreement_id, requested_by="cli"))
+    click.echo(f"verification sent for agreement {agreement_id}")
 
 
 @agreement.command("revoke")
@@ -144,12 +141,8 @@ def verify(obj, agreement_id: int) -> None:
 @click.pass_obj
 def revoke(obj, agreement_id: int) -> None:
     """Send a 9114 (VCSign 1) to revoke an agreement no locked levy depends on."""
-    rt = _runtime(obj)
-    try:
-        rt.bus.handle(c.RevokeAgreement(agreement_id=agreement_id, requested_by="cli"))
-        click.echo(f"revocation sent for agreement {agreement_id}")
-    finally:
-        rt.close()
+    _dispatch(obj, c.RevokeAgreement(agreement_id=agreement_id, requested_by="cli"))
+    click.echo(f"revocation sent for agreement {agreement_id}")
 
 
 @agreement.command("terminate")
@@ -158,10 +151,6 @@ def revoke(obj, agreement_id: int) -> None:
 @click.pass_obj
 def terminate(obj, agreement_id: int, reason: str) -> None:
     """End a PENDING, REJECTED or SUSPENDED agreement locally (ACTIVE ones are revoked)."""
-    rt = _runtime(obj)
-    try:
-        rt.bus.handle(c.TerminateAgreement(agreement_id=agreement_id, reason=reason,
-                                           requested_by="cli"))
-        click.echo(f"agreement {agreement_id} terminated")
-    finally:
-        rt.close()
+    _dispatch(obj, c.TerminateAgreement(agreement_id=agreement_id, reason=reason,
+                                        requested_by="cli"))
+    click.echo(f"agreement {agreement_id} terminated")
