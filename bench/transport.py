@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gateway.transports.base import REQUEST_CORREL_ID, msg_id_from_digits  # noqa: E402
-from gateway.transports.embedded import EmbeddedTransport  # noqa: E402
-from gateway.transports.embedded_objects import QueueManagerDefinition  # noqa: E402
+from gateway.transports.embedded.transport import EmbeddedTransport  # noqa: E402
+from gateway.transports.embedded.objects import QueueManagerDefinition  # noqa: E402
 
 QUEUE = "BENCH.Q"
 BODY = b"<?xml version=\"1.0\" encoding=\"GBK\"?>" + b"x" * 2000

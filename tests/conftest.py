@@ -7,9 +7,15 @@ available, except when ``ETSGW_REQUIRE_POSTGRES=1`` (CI), where that is a failur
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import pytest
+
+# Business time is Beijing time whatever the host's zone (gateway.clock): the suite runs in a
+# zone far from it, so that a stray host-local time shows up as a failure here.
+os.environ["TZ"] = os.environ.get("ETSGW_TEST_TZ", "America/New_York")
+time.tzset()
 
 from tests import pgcluster
 

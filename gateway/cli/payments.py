@@ -9,18 +9,18 @@ from gateway.domain import commands as c
 
 
 def _runtime(obj):
-    from gateway.runtime.app import build_runtime
-
-    return build_runtime(build(obj.settings))
+    """The composition root without a transport: the command's messages go to the outbox and
+    the gateway worker sends them (so no MQ library or queue manager is needed here)."""
+    return build(obj.settings)
 
 
 def _dispatch(obj, command: c.Command):
-    """Send one command through the bus in a runtime of its own; returns the handler's result."""
-    rt = _runtime(obj)
+    """Send one command through the bus; returns the handler's result."""
+    app = _runtime(obj)
     try:
-        return rt.bus.handle(command)
+        return app.bus.handle(command)
     finally:
-        rt.close()
+        app.close()
 
 
 @click.group()
@@ -59,7 +59,7 @@ def status_cmd(obj, debit_id: int, query: bool) -> None:
     try:
         if query:
             rt.bus.handle(c.QueryDebitStatus(debit_id=debit_id))
-        with rt.app.engine.connect() as conn:
+        with rt.engine.connect() as conn:
             detail = debit_detail(conn, debit_id)
         if detail is None:
             raise click.ClickException(f"debit {debit_id} not found")

@@ -17,9 +17,10 @@ from typing import Any, Iterator
 
 import click
 
+from gateway.clock import beijing_now
 from gateway.transports.base import (CCSID_BY_ENCODING, REQUEST_CORREL_ID, TransportError,
                                      describe_id, msg_id_from_digits)
-from gateway.transports.factory import open_admin, open_transport
+from gateway.transport_factory import open_admin, open_transport
 
 EXIT_EMPTY = 3
 _HEAD_MSG_ID = re.compile(rb"<MsgID>(\d{20})</MsgID>")
@@ -69,7 +70,7 @@ def msg_id_for(body: bytes) -> bytes:
     found = _HEAD_MSG_ID.search(body)
     if found:
         return msg_id_from_digits(found.group(1).decode("ascii"))
-    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    stamp = beijing_now().strftime("%Y%m%d%H%M%S")
     return msg_id_from_digits(stamp + f"{secrets.randbelow(10**6):06d}")
 
 

@@ -23,14 +23,42 @@ class Event:
 
 
 @dataclass(frozen=True)
-class EtsAcknowledged(Event):
-    """9120 to one of our requests: ``ori_msg_id`` is the MsgRef (the request's MsgID)."""
+class RequestAcknowledged(Event):
+    """9120 to one of our requests, matched by the wire edge through its MsgRef (the request's
+    MsgID); each kind of request has its own subclass, so the bus routes it once."""
 
     ref: InboundRef
-    ori_msg_no: str
-    ori_msg_id: str
+    request_msg_id: str
     result: str
     add_word: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.result == "90000"
+
+
+class DebitAcknowledged(RequestAcknowledged):
+    """9120 to a 1001."""
+
+
+class ReversalAcknowledged(RequestAcknowledged):
+    """9120 to a 1021."""
+
+
+class VerificationAcknowledged(RequestAcknowledged):
+    """9120 to a 9114."""
+
+
+class LinkTestAcknowledged(RequestAcknowledged):
+    """9120 to a 9005."""
+
+
+class StatusQueryAcknowledged(RequestAcknowledged):
+    """9120 to a 9003 (the 9004 follows; a refusal moves to the next back-off step)."""
+
+
+class AcknowledgementUnmatched(RequestAcknowledged):
+    """9120 whose MsgRef names no request of ours."""
 
 
 @dataclass(frozen=True)

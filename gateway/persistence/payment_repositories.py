@@ -79,7 +79,7 @@ class DebitRepository:
         was = r.state
         mapping.debit_into(d, r)
         if r.state != was and r.state not in UNRESOLVED:
-            r.resolved_at = now or dt.datetime.now()
+            r.resolved_at = now or r.resolved_at
 
     def count_unresolved(self, kind: DebitKind) -> int:
         return self.s.execute(select(func.count()).select_from(DebitRecord).where(

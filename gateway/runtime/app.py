@@ -1,43 +1,56 @@
-"""Assembles the gateway runtime from Settings: codec, transport, bus, consumer, relay, sweeper."""
+"""The gateway worker's assembly: the Application of :mod:`gateway.bootstrap` plus the transport,
+the inbound consumer and the outbox relay. Only `etsgw gateway` (and the demo) builds this."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy.engine import make_url
 
-from gateway.bootstrap import Application, gateway_options
-from gateway.codec import Codec
+from gateway.bootstrap import Application
 from gateway.config import Settings
 from gateway.runtime.consumer import QueueConsumer
-from gateway.runtime.inbound import InboundProcessor
-from gateway.runtime.queues import QueueNames
 from gateway.runtime.relay import OutboxRelay
-from gateway.runtime.uow import GatewayUnitOfWork
 from gateway.services.messagebus import MessageBus
-from gateway.transports.factory import open_transport
+from gateway.transport_factory import open_transport
+from gateway.transports.base import Transport
+from gateway.wire.inbound import InboundProcessor
+from gateway.wire.queues import QueueNames
+from gateway.wire.unit_of_work import GatewayUnitOfWork
 
 
 @dataclass
 class GatewayRuntime:
     app: Application
-    codec: Codec
-    queues: QueueNames
-    bus: MessageBus
-    transport: Any
+    transport: Transport
     consumer: QueueConsumer
     relay: OutboxRelay
-    clock: Callable[[], dt.datetime]
 
     @property
     def settings(self) -> Settings:
         return self.app.settings
 
+    @property
+    def bus(self) -> MessageBus:
+        return self.app.bus
+
+    @property
+    def queues(self) -> QueueNames:
+        return self.app.queues
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        return self.app.clock
+
+    @property
+    def codec(self):  # noqa: ANN201 - the Codec of the application
+        return self.app.codec
+
     def uow(self) -> GatewayUnitOfWork:
-        return GatewayUnitOfWork(self.app.engine, self.codec, self.queues, self.bus.options,
-                                 self.clock)
+        return self.app.uow()
 
     def close(self) -> None:
         self.transport.close()
@@ -45,8 +58,7 @@ class GatewayRuntime:
 
 
 def same_database(a: str, b: str) -> bool:
-    import os
-
+    """True when two URLs name the same database (the embedded store joined to the app's)."""
     ua, ub = make_url(a), make_url(b)
     da, db = ua.database or "", ub.database or ""
     if ua.get_backend_name() == "sqlite":
@@ -54,23 +66,15 @@ def same_database(a: str, b: str) -> bool:
     return (ua.get_backend_name(), ua.host, ua.port, da) == (ub.get_backend_name(), ub.host, ub.port, db)
 
 
-def build_runtime(app: Application, clock: Callable[[], dt.datetime] = dt.datetime.now) -> GatewayRuntime:
+def build_runtime(app: Application) -> GatewayRuntime:
+    """Open the transport and wire the consumer and relay to the application's bus."""
     settings = app.settings
-    codec = Codec(encoding=settings.gateway.encoding, max_bytes=settings.gateway.max_message_bytes,
-                  max_package_items=settings.gateway.max_package_items)
-    queues = QueueNames.from_settings(settings)
-    options = gateway_options(settings)
-    holder: dict[str, GatewayRuntime] = {}
-    bus = MessageBus(lambda: holder["rt"].uow(), options, clock)
     transport = open_transport(settings)
     joined = (settings.transport.kind == "embedded"
               and same_database(settings.embedded_transport_url, settings.database.url))
-    processor = InboundProcessor(bus, codec, queues, settings.gateway.node,
-                                 settings.gateway.ets_node, clock)
-    rt = GatewayRuntime(app=app, codec=codec, queues=queues, bus=bus, transport=transport,
-                        consumer=None, relay=None, clock=clock)  # type: ignore[arg-type]
-    holder["rt"] = rt
-    rt.consumer = QueueConsumer(rt.uow, transport, processor, joined,
-                                store_is_database=settings.transport.kind == "embedded")
-    rt.relay = OutboxRelay(rt.uow, transport, joined, clock, reader=app.reader)
-    return rt
+    processor = InboundProcessor(app.bus, app.codec, app.queues, settings.gateway.node,
+                                 settings.gateway.ets_node, app.clock)
+    consumer = QueueConsumer(app.uow, transport, processor, joined,
+                             store_is_database=settings.transport.kind == "embedded")
+    relay = OutboxRelay(app.uow, transport, joined, app.clock, reader=app.reader)
+    return GatewayRuntime(app=app, transport=transport, consumer=consumer, relay=relay)

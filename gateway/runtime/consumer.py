@@ -14,7 +14,7 @@ from typing import Callable
 import structlog
 
 from gateway.runtime import faults
-from gateway.runtime.inbound import InboundProcessor
+from gateway.wire.inbound import InboundProcessor
 
 log = structlog.get_logger("gateway.consumer")
 

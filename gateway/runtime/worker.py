@@ -36,7 +36,7 @@ class GatewayWorker:
         if self.sweeper:
             self._spawn("sweeper", self._sweep_step)
         if self.channel_agent:
-            from gateway.transports.factory import open_channel_agent
+            from gateway.transport_factory import open_channel_agent
 
             agent = open_channel_agent(rt.settings)
             t = threading.Thread(target=agent.run_forever, args=(self.stop,), name="channel",

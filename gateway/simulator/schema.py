@@ -12,7 +12,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Index, Integer, L
                         MetaData, String, Table, Text, UniqueConstraint)
 from sqlalchemy.engine import Engine
 
-from gateway.transports.embedded_schema import serialize_definitions
+from gateway.transports.embedded.schema import serialize_definitions
 
 metadata = MetaData()
 

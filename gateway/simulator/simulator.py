@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 from sqlalchemy import insert, select
 
+from gateway.clock import beijing_now
 from gateway.codec import Codec, msg_id_to_mqmd
 from gateway.config import Settings
 from gateway.simulator import counter, dayend, inbound, jobs
@@ -28,8 +29,8 @@ from gateway.simulator.contract_choices import (BATCH_PER_UNIT, IDLE_POLL_S, JOB
                                                MAX_3122_ITEMS)
 from gateway.simulator.faults import Faults
 from gateway.simulator.reference import ReferenceData
-from gateway.transports.embedded_schema import create_queue_engine
-from gateway.transports.factory import open_channel_agent, open_transport
+from gateway.transports.embedded.schema import create_queue_engine
+from gateway.transport_factory import open_channel_agent, open_transport
 
 log = structlog.get_logger("gateway.simulator")
 
@@ -37,7 +38,7 @@ log = structlog.get_logger("gateway.simulator")
 class Simulator(ReferenceData):
     """The ETS and its banks. Thread-safe for one loop plus API calls from other threads."""
 
-    def __init__(self, settings: Settings, clock: Clock = dt.datetime.now, *,
+    def __init__(self, settings: Settings, clock: Clock = beijing_now, *,
                  transport: Any = None, max_3122_items: int = MAX_3122_ITEMS) -> None:
         self.settings = settings
         self.clock = clock

@@ -9,7 +9,7 @@ from gateway.domain.calendar import LATE_AGREEMENT_NOTICE
 from gateway.domain.commands import (RegisterAgreement, RevokeAgreement, TerminateAgreement,
                                      VerifyAgreement)
 from gateway.domain.errors import AgreementInUse, IllegalTransition, InvalidIdentifier
-from gateway.domain.events import VerificationAnswered
+from gateway.domain.events import VerificationAcknowledged, VerificationAnswered
 from gateway.services import status
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
@@ -78,9 +78,14 @@ def _send(uow: UnitOfWork, ctx: HandlerContext, agreement: Agreement, payer, vc_
                                  now + dt.timedelta(seconds=ctx.options.timers.answer_9115))
 
 
-def on_verification_refused(uow: UnitOfWork, verification_id: int, result: str, add_word: str) -> None:
-    """9120 refusal of a 9114: the agreement stays as it was; the request is recorded refused."""
-    uow.verifications.finish(verification_id, "REFUSED", f"{result} {add_word}".strip())
+def on_verification_acknowledged(event: VerificationAcknowledged, uow: UnitOfWork,
+                                 ctx: HandlerContext) -> None:
+    """9120 refusal of a 9114: the agreement stays as it was; the request is recorded refused.
+    An acceptance changes nothing (the 9115 decides)."""
+    verification_id = uow.verifications.id_by_msg_id(event.request_msg_id)
+    if verification_id is None or event.accepted:
+        return
+    uow.verifications.finish(verification_id, "REFUSED", f"{event.result} {event.add_word}".strip())
 
 
 def on_verification_answered(event: VerificationAnswered, uow: UnitOfWork, ctx: HandlerContext) -> str:

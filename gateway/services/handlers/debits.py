@@ -9,7 +9,7 @@ import logging
 from gateway.domain.commands import QueryDebitStatus, SubmitDebit
 from gateway.domain.debit import Debit, DebitKind, DebitState, debit_amount
 from gateway.domain.errors import AgreementNotActive, TooManyInFlight
-from gateway.domain.events import DebitAnswered, StatusReported
+from gateway.domain.events import DebitAcknowledged, DebitAnswered, StatusReported
 from gateway.domain.results import ResultClass, classify
 from gateway.services import status
 from gateway.services.context import HandlerContext
@@ -49,8 +49,12 @@ def submit_debit(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext) -> Debi
     return debit
 
 
-def on_debit_acknowledged(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, result: str, add_word: str) -> None:
+def on_debit_acknowledged(event: DebitAcknowledged, uow: UnitOfWork, ctx: HandlerContext) -> None:
     """9120 for a 1001: acceptance starts the 2001 timer; a refusal fails the debit."""
+    debit = uow.debits.by_msg_id(event.request_msg_id)
+    if debit is None:
+        return
+    result, add_word = event.result, event.add_word
     if result == "90000":
         if debit.state is DebitState.SENT:
             debit.accepted()

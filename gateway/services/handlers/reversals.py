@@ -7,7 +7,7 @@ import datetime as dt
 from gateway.domain.commands import ReverseDebit
 from gateway.domain.debit import DebitState
 from gateway.domain.errors import IllegalTransition
-from gateway.domain.events import ReversalAnswered
+from gateway.domain.events import ReversalAcknowledged, ReversalAnswered
 from gateway.domain.text import wire_text
 from gateway.services import status
 from gateway.services.context import HandlerContext
@@ -35,8 +35,13 @@ def reverse_debit(cmd: ReverseDebit, uow: UnitOfWork, ctx: HandlerContext) -> in
     return reversal_id
 
 
-def on_reversal_acknowledged(uow: UnitOfWork, ctx: HandlerContext, reversal_id: int, result: str,
-                             add_word: str) -> None:
+def on_reversal_acknowledged(event: ReversalAcknowledged, uow: UnitOfWork,
+                             ctx: HandlerContext) -> None:
+    """9120 for a 1021: acceptance starts the 2021 timer; a refusal is final and alerted."""
+    reversal_id = uow.reversals.id_by_msg_id(event.request_msg_id)
+    if reversal_id is None:
+        return
+    result, add_word = event.result, event.add_word
     r = uow.reversals.get(reversal_id)
     if r.state != "SENT":
         return

@@ -1,15 +1,15 @@
-"""System messages: 9005 link test, 9101 work date and system state, 9120 dispatch (§6.11)."""
+"""System messages: 9005 link test, 9101 work date and system state, 9120 to a 9005/9003 (§6.11)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from gateway.domain.events import DayChanged, EtsAcknowledged, LinkTested
+from gateway.domain.events import (AcknowledgementUnmatched, DayChanged, LinkTestAcknowledged,
+                                    LinkTested, StatusQueryAcknowledged)
 from gateway.services import status
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
-from gateway.services.handlers import agreements, debits, reversals
 
 log = logging.getLogger(__name__)
 
@@ -33,32 +33,20 @@ def on_day_changed(event: DayChanged, uow: UnitOfWork, ctx: HandlerContext) -> N
     uow.state.set(status.SYS_STAT, event.sys_stat, now)
 
 
-def on_acknowledged(event: EtsAcknowledged, uow: UnitOfWork, ctx: HandlerContext) -> None:
-    """A 9120 is matched to our request by MsgRef (the request's MsgID)."""
-    request = uow.messages.request_of(event.ori_msg_id)
-    if request is None:
-        uow.reviews.add("UNMATCHED_9120", f"9120 {event.result} for unknown MsgID {event.ori_msg_id}")
-        return
-    msg_no, key = request
-    if msg_no != event.ori_msg_no:
-        uow.alerts.add("WARNING", "9120", f"9120 OriMsgNo {event.ori_msg_no} ≠ {msg_no} of {event.ori_msg_id}")
-    if msg_no == "1001":
-        debit = uow.debits.by_msg_id(event.ori_msg_id)
-        if debit is not None:
-            debits.on_debit_acknowledged(uow, ctx, debit, event.result, event.add_word)
-    elif msg_no == "1021":
-        reversal_id = uow.reversals.id_by_msg_id(event.ori_msg_id)
-        if reversal_id is not None:
-            reversals.on_reversal_acknowledged(uow, ctx, reversal_id, event.result, event.add_word)
-    elif msg_no == "9114":
-        vid = uow.verifications.id_by_msg_id(event.ori_msg_id)
-        if vid is not None and event.result != "90000":
-            agreements.on_verification_refused(uow, vid, event.result, event.add_word)
-    elif msg_no == "9005":
-        if event.result == "90000":
-            _link_up(uow, ctx.now())
-    elif msg_no == "9003":
-        log.info("9003 %s answered 9120 %s; next back-off step", key, event.result)
+def on_link_test_acknowledged(event: LinkTestAcknowledged, uow: UnitOfWork,
+                               ctx: HandlerContext) -> None:
+    if event.accepted:
+        _link_up(uow, ctx.now())
+
+
+def on_status_query_acknowledged(event: StatusQueryAcknowledged, uow: UnitOfWork,
+                                 ctx: HandlerContext) -> None:
+    log.info("9003 %s answered 9120 %s; next back-off step", event.request_msg_id, event.result)
+
+
+def on_acknowledgement_unmatched(event: AcknowledgementUnmatched, uow: UnitOfWork,
+                                 ctx: HandlerContext) -> None:
+    uow.reviews.add("UNMATCHED_9120", f"9120 {event.result} for unknown MsgID {event.request_msg_id}")
 
 
 def _link_up(uow: UnitOfWork, now: dt.datetime) -> None:

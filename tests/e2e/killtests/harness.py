@@ -228,7 +228,7 @@ class World:
 
     def open_queue_managers(self) -> None:
         """Open (and define, idempotently) QM.TAX and QM.ETS once, before any worker runs."""
-        from gateway.transports.factory import open_embedded
+        from gateway.transport_factory import open_embedded
 
         t = self.settings.transport
         self.qm_tax = open_embedded(self.settings, t.queue_manager)
@@ -241,7 +241,7 @@ class World:
 
     def channel_owner(self) -> str:
         """Who holds the sender channel's lease: ``<pid>.<agent>`` of a channel agent."""
-        from gateway.transports import embedded_schema as es
+        from gateway.transports.embedded import schema as es
 
         c = es.channels.c
         with self.qm_tax.reader.connect() as conn:

@@ -1,6 +1,6 @@
 """A worker SIGKILLed while its embedded channel agent holds the sender channel.
 
-The agent runs TAX.TO.ETS under a lease in the channel row (transports/embedded_channels.py,
+The agent runs TAX.TO.ETS under a lease in the channel row (transports/embedded/channels.py,
 renewed when half is left) so that only one agent moves a transmission queue. A killed process
 cannot give its lease back: the restarted worker's agent takes the channel over only when the
 lease runs out. Nothing is lost or duplicated meanwhile; this test bounds the stall.
@@ -13,7 +13,7 @@ import inspect
 import time
 
 from gateway.codec.messages import Msg9005, MsgReturn9005
-from gateway.transports.embedded_channels import ChannelAgent
+from gateway.transports.embedded.channels import ChannelAgent
 from tests.e2e.killtests.conftest import submit_debits
 
 LEASE_S = inspect.signature(ChannelAgent).parameters["lease_s"].default

@@ -94,10 +94,10 @@ def harness(tmp_path, db_url) -> Harness:
         database={"url": db_url},
         simulator={"database_url": f"sqlite:///{tmp_path / 'sim.db'}"},
         gateway={"initial_work_date": f"{DAY:%Y%m%d}"})
-    app = build(settings)
+    clock = Clock(dt.datetime(2024, 11, 5, 9, 30))
+    app = build(settings, clock=clock)
     migrate.upgrade(app.engine)
     data = seed(app.engine)
-    clock = Clock(dt.datetime(2024, 11, 5, 9, 30))
-    rt = build_runtime(app, clock=clock)
+    rt = build_runtime(app)
     yield Harness(rt=rt, clock=clock, data=data)
     rt.close()

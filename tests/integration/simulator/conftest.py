@@ -22,7 +22,7 @@ from gateway.codec.routing import CLASS_OF
 from gateway.config import Settings
 from gateway.simulator import Simulator
 from gateway.transports.base import REQUEST_CORREL_ID, Envelope
-from gateway.transports.factory import open_channel_agent, open_transport
+from gateway.transport_factory import open_channel_agent, open_transport
 
 from .builders import DAY, Payer
 

@@ -16,7 +16,7 @@ from gateway.cli import cli
 from gateway.codec import CfxMessage, Codec, msg_id_to_mqmd, originating_head
 from gateway.config import Settings
 from gateway.transports.base import REQUEST_CORREL_ID
-from gateway.transports.factory import open_channel_agent, open_transport
+from gateway.transport_factory import open_channel_agent, open_transport
 
 from .builders import BANK, BRANCH, DAY, ORG, Payer, msg_9005
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gateway.simulator import Simulator
-from gateway.transports.factory import open_transport
+from gateway.transport_factory import open_transport
 
 from .builders import Payer, msg_1001
 from .conftest import GatewayPeer

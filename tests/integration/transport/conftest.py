@@ -77,7 +77,7 @@ class Harness:
         return {q.name: q for q in (admin or self.admin).queues()}[name]
 
     def agent(self, **kw: Any) -> Any:
-        from gateway.transports.embedded_channels import ChannelAgent
+        from gateway.transports.embedded.channels import ChannelAgent
         return ChannelAgent(self.transport, self.settings.transport.sender_channel, self.partner,
                             clock=self.clock, **kw)
 
@@ -87,8 +87,8 @@ class Harness:
 
 
 def _embedded(kind: str, app_url: str, sim_url: str) -> Harness:
-    from gateway.transports.embedded_admin import EmbeddedQueueAdmin
-    from gateway.transports.factory import open_embedded
+    from gateway.transports.embedded.admin import EmbeddedQueueAdmin
+    from gateway.transport_factory import open_embedded
 
     settings = Settings().replace(
         database={"url": app_url}, simulator={"database_url": sim_url},
@@ -104,7 +104,7 @@ def _ibmmq() -> Harness:
     missing = [name for name in MQ_ENV if not os.environ.get(name)]
     if missing:
         pytest.skip(f"IBM MQ contract tests need {', '.join(missing)}")
-    from gateway.transports.factory import open_admin, open_transport
+    from gateway.transport_factory import open_admin, open_transport
 
     env = os.environ
     settings = Settings().replace(

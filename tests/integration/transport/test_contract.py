@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from gateway.transports.base import (REQUEST_CORREL_ID, ChannelNotFound, QueueFull, QueueNotFound,
                                      TransportError)
-from gateway.transports.embedded import EmbeddedTransport
-from gateway.transports.embedded_objects import QueueManagerDefinition, default_definitions
+from gateway.transports.embedded.transport import EmbeddedTransport
+from gateway.transports.embedded.objects import QueueManagerDefinition
+from gateway.transport_factory import default_definitions
 
 from .conftest import Harness, msg_id
 
@@ -166,7 +167,7 @@ def test_remote_queue_goes_through_xmitq_and_channel_to_partner(harness: Harness
     assert _status(harness.partner_admin, t.sender_channel) == "RUNNING"
     # and back: the simulator's remote queue reaches the gateway's local queue
     harness.put(harness.settings.online_out_queue, 2, transport=harness.partner)
-    from gateway.transports.embedded_channels import ChannelAgent
+    from gateway.transports.embedded.channels import ChannelAgent
     back = ChannelAgent(harness.partner, t.receiver_channel, harness.transport,
                         clock=harness.clock)
     assert back.run_once() == 1
@@ -246,7 +247,7 @@ def test_sender_goes_inactive_after_disconnect_interval_and_restarts_on_a_messag
 
 def test_sender_retries_while_partner_is_unreachable(harness: Harness, tmp_path) -> None:
     harness.need_embedded("channel agent")
-    from gateway.transports.embedded_channels import ChannelAgent
+    from gateway.transports.embedded.channels import ChannelAgent
     t = harness.settings.transport
     missing = tmp_path / "later"
     partner = EmbeddedTransport(f"sqlite:///{missing / 'sim.db'}", t.partner_queue_manager)
@@ -298,7 +299,7 @@ def test_definitions_are_idempotent_and_keep_channel_status(harness: Harness) ->
 
 def _consume(settings, queue: str, results, go) -> None:
     """A worker process: take messages until the queue stays empty; back out the first one."""
-    from gateway.transports.factory import open_transport
+    from gateway.transport_factory import open_transport
     transport = open_transport(settings)
     go.wait(30)
     got, backed_out = [], False

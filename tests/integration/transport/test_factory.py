@@ -9,8 +9,8 @@ import pytest
 
 from gateway.config import Settings
 from gateway.transports.base import REQUEST_CORREL_ID, TransportError, msg_id_from_digits
-from gateway.transports.embedded import EmbeddedTransport
-from gateway.transports.factory import (define_default_objects, open_admin, open_channel_agent,
+from gateway.transports.embedded.transport import EmbeddedTransport
+from gateway.transport_factory import (define_default_objects, open_admin, open_channel_agent,
                                         open_transport)
 
 MSG = msg_id_from_digits("20250102030405000042")

@@ -10,9 +10,9 @@ import pytest
 from gateway.config import Settings
 from gateway.transports.base import (REQUEST_CORREL_ID, ChannelNotFound, ConnectionBroken,
                                      QueueFull, QueueNotFound, TransportError, msg_id_from_digits)
-from gateway.transports.ibmmq import IbmMqTransport
-from gateway.transports.ibmmq_admin import IbmMqQueueAdmin, channel_infos, channel_status
-from gateway.transports.ibmmq_mqi import (connect_options, get_gmo, get_md, map_error, put_md,
+from gateway.transports.ibmmq.transport import IbmMqTransport
+from gateway.transports.ibmmq.admin import IbmMqQueueAdmin, channel_infos, channel_status
+from gateway.transports.ibmmq.mqi import (connect_options, get_gmo, get_md, map_error, put_md,
                                           put_pmo)
 from gateway.transports.retry import retrying
 
@@ -25,7 +25,7 @@ OTHER = msg_id_from_digits("20250102030405000002")
 def transport(fake_mq, **ibmmq):
     settings = Settings().replace(transport={"kind": "ibmmq"}, ibmmq=ibmmq) if ibmmq else \
         Settings().replace(transport={"kind": "ibmmq"})
-    return IbmMqTransport(settings, mq=fake_mq,
+    return IbmMqTransport(settings.ibmmq, queue_manager=settings.transport.queue_manager, mq=fake_mq,
                           retry_policy=retrying(attempts=3, sleep=lambda _s: None))
 
 
@@ -73,7 +73,7 @@ def test_client_connection_with_tls_credentials_and_reconnect(fake_mq) -> None:
         "host": "mq.example", "port": 1415, "channel": "TAX.SVRCONN",
         "cipher_spec": "TLS_AES_256_GCM_SHA384", "key_repository": "/etc/mq/key",
         "user": "etsgw", "password": "secret"})
-    kw = connect_options(fake_mq, settings)
+    kw = connect_options(fake_mq, settings.ibmmq)
     cd = kw["cd"]
     assert (cd.ChannelName, cd.ConnectionName) == (b"TAX.SVRCONN", b"mq.example(1415)")
     assert cd.ChannelType == CMQXC.MQCHT_CLNTCONN and cd.TransportType == CMQXC.MQXPT_TCP
@@ -81,7 +81,7 @@ def test_client_connection_with_tls_credentials_and_reconnect(fake_mq) -> None:
     assert kw["sco"].KeyRepository == b"/etc/mq/key"
     assert (kw["csp"].CSPUserId, kw["csp"].CSPPassword) == ("etsgw", "secret")
     assert kw["opts"] & CMQC.MQCNO_RECONNECT and kw["opts"] & CMQC.MQCNO_CLIENT_BINDING
-    bare = connect_options(fake_mq, Settings().replace(ibmmq={"reconnect": False}))
+    bare = connect_options(fake_mq, Settings().replace(ibmmq={"reconnect": False}).ibmmq)
     assert "sco" not in bare and "csp" not in bare and not bare["opts"] & CMQC.MQCNO_RECONNECT
 
 

@@ -10,7 +10,7 @@ import pytest
 from gateway.config import Settings
 from gateway.transports.base import (REQUEST_CORREL_ID, ConnectionBroken, Envelope, QueueFull,
                                      check_id, describe_id, msg_id_from_digits)
-from gateway.transports.embedded_objects import default_definitions
+from gateway.transport_factory import default_definitions
 from gateway.transports.retry import call_idempotent, retrying
 
 

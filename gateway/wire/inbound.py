@@ -9,7 +9,7 @@ moved to the backout queue; the worker goes on.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Callable, Protocol
 
 import structlog
 
@@ -19,14 +19,30 @@ from gateway.codec.head import CfxMessage
 from gateway.codec.mq_ids import correl_id_for
 from gateway.codec.routing import CLASS_OF
 from gateway.domain.events import InboundRef
-from gateway.runtime import rejects
-from gateway.runtime.queues import QueueNames
-from gateway.runtime.translate import KEYED_INBOUND, request_key, stored_as_received, translate
 from gateway.services import status
 from gateway.services.messagebus import MessageBus
-from gateway.transports.base import Envelope
+from gateway.wire import rejects
+from gateway.wire.queues import QueueNames
+from gateway.wire.registry import INBOUND, Inbound, ref_of
 
 log = structlog.get_logger("gateway.inbound")
+
+
+class Envelope(Protocol):
+    """What the processor reads of a message taken off a queue (the transports' Envelope)."""
+
+    body: bytes
+    ccsid: int
+    queue: str
+    msg_id: bytes
+    correl_id: bytes
+
+
+class BackoutSink(Protocol):
+    """The open transport session, to which a poison message is put on its backout queue."""
+
+    def put(self, queue: str, body: bytes, *, msg_id: bytes, correl_id: bytes,
+            ccsid: int) -> None: ...
 
 
 class InboundProcessor:
@@ -35,7 +51,7 @@ class InboundProcessor:
         self.bus, self.codec, self.queues = bus, codec, queues
         self.node, self.ets_node, self.clock = node, ets_node, clock
 
-    def process(self, env: Envelope, uow, tsess) -> str:
+    def process(self, env: Envelope, uow, tsess: BackoutSink | None) -> str:
         """Apply one message inside ``uow`` (not committed here); returns the outcome."""
         now = self.clock()
         body, ccsid, queue = env.body, env.ccsid, env.queue
@@ -56,27 +72,30 @@ class InboundProcessor:
         seen = uow.inbox.seen(head.src, head.msg_id)
         if seen is not None:
             if seen.answer_msg_id:
-                uow.messages.resend_answer(seen.answer_msg_id, _ref(msg))
+                uow.messages.resend_answer(seen.answer_msg_id, ref_of(msg))
             bound.info("duplicate by MsgID", first_outcome="answered again" if seen.answer_msg_id else "ignored")
             return "DUPLICATE"
-        event, key = translate(msg)
-        if head.msg_no in KEYED_INBOUND and key:
+        entry = INBOUND.get(head.msg_no)
+        key = entry.key(msg.body) if entry is not None and entry.key else ""
+        bound = bound.bind(business_key=key)
+        if entry is not None and entry.deduplicated_by_key and key:
             uow.inbox.lock_business_key(head.msg_no, key)
             first = uow.inbox.by_business_key(head.msg_no, key)
             if first is not None:
-                answer = uow.messages.resend_answer(first.answer_msg_id, _ref(msg)) \
+                answer = uow.messages.resend_answer(first.answer_msg_id, ref_of(msg)) \
                     if first.answer_msg_id else None
                 uow.inbox.record(head.src, head.msg_id, head.msg_no, key, now, "DUPLICATE", answer)
-                bound.info("duplicate by business key", business_key=key)
+                bound.info("duplicate by business key")
                 return "DUPLICATE"
-        self._cross_check(msg, uow)
-        if self.queues.class_of_inbound(queue) != _ref(msg).queue_class:
+        self._cross_check(msg, entry, uow)
+        if self.queues.class_of_inbound(queue) != ref_of(msg).queue_class:
             bound.warning("message on the wrong class of queue; processed by its MsgNo")
         answered_before = set(uow.messages.answers)
-        kept = stored_as_received(msg)
+        kept = entry.stored(msg.body) if entry is not None and entry.stored else None
         if kept is not None:
             uow.batch_inbound.store(head.msg_no, key, kept[0], kept[1], head.msg_id, body,
                                     ccsid or self.codec.ccsid, now)
+        event = entry.translate(msg, ref_of(msg), uow.messages.request_of) if entry else None
         if event is None:
             uow.reviews.add("UNHANDLED_" + head.msg_no, f"{head.msg_no} {key} recorded; its "
                             "processing belongs to the batch/reconciliation flows")
@@ -87,16 +106,29 @@ class InboundProcessor:
         new_answers = [m for m in uow.messages.answers if m not in answered_before]
         uow.inbox.record(head.src, head.msg_id, head.msg_no, key, now, outcome,
                          new_answers[-1] if new_answers else None)
-        bound.info("message processed", business_key=key, outcome=outcome)
+        if not key and entry is not None and entry.answers is not None:
+            bound = bound.bind(business_key=entry.answers(msg.body))
+        elif not key and head.msg_no == "9120":
+            request = uow.messages.request_of(head.msg_ref)
+            bound = bound.bind(business_key=request[1] if request else "")
+        bound.info("message processed", outcome=outcome)
         return outcome
 
     @staticmethod
-    def _cross_check(msg: CfxMessage, uow) -> None:
+    def _cross_check(msg: CfxMessage, entry: Inbound | None, uow) -> None:
         """§3.2: a business reply is matched by its key; when its MsgRef names a request with a
-        different key, the key wins and an alert is raised."""
-        expected = request_key(msg)
-        if expected is None:
+        different key, the key wins and an alert is raised. A 9120 is matched by MsgRef alone;
+        its OriMsgNo must agree with the request's MsgNo."""
+        if msg.head.msg_no == "9120":
+            request = uow.messages.request_of(msg.head.msg_ref)
+            ori = msg.body.msg_return9120.ori_msg_no
+            if request is not None and request[0] != ori:
+                uow.alerts.add("WARNING", "9120", f"9120 OriMsgNo {ori} ≠ {request[0]} of "
+                               f"{msg.head.msg_ref}")
             return
+        if entry is None or entry.answers is None:
+            return
+        expected = entry.answers(msg.body)
         request = uow.messages.request_of(msg.head.msg_ref)
         if request is not None and request[1] != expected:
             uow.alerts.add("WARNING", "inbound", f"{msg.head.msg_no} {msg.head.msg_id}: MsgRef "
@@ -142,8 +174,3 @@ class InboundProcessor:
         if tsess is not None:
             tsess.put(f"{env.queue}.BACKOUT", env.body, msg_id=env.msg_id,
                       correl_id=env.correl_id, ccsid=env.ccsid)
-
-
-def _ref(msg: CfxMessage) -> InboundRef:
-    return InboundRef(msg.head.msg_no, msg.head.msg_id, msg.head.src,
-                      CLASS_OF.get(msg.head.msg_no, "ONLINE"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from gateway.transports import embedded_schema as s
+from gateway.transports.embedded import schema as s
 from gateway.transports.base import ChannelInfo, ChannelNotFound, QueueInfo
-from gateway.transports.embedded import EmbeddedTransport
+from gateway.transports.embedded.transport import EmbeddedTransport
 from gateway.transports.retry import call_idempotent
 
 

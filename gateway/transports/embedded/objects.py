@@ -3,7 +3,7 @@
 A :class:`QueueManagerDefinition` is a small declarative value (queues, remote queues, channels);
 :func:`define` writes it into the queue store idempotently: missing objects are created, changed
 attributes updated, nothing else touched (channel status and messages stay as they are).
-:func:`default_definitions` gives the two queue managers of the demo: the gateway's (``QM.TAX``)
+:func:`gateway.transport_factory.default_definitions` gives the two queue managers of the demo: the gateway's (``QM.TAX``)
 and the settlement-centre simulator's (``QM.ETS``), mirror images joined by two channel pairs.
 """
 
@@ -15,8 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from gateway.config import Settings
-from gateway.transports import embedded_schema as s
+from gateway.transports.embedded import schema as s
 from gateway.transports.retry import call_idempotent
 
 DEFAULT_MAX_DEPTH = 5000  # MQ's default MAXDEPTH
@@ -133,32 +132,3 @@ def _upsert(conn: Connection, table: Any, key: dict[str, Any], attrs: dict[str, 
         conn.execute(insert(table).values(**key, **attrs))
     elif any(row[k] != v for k, v in attrs.items()):
         conn.execute(update(table).where(*where).values(**attrs))
-
-
-def default_definitions(settings: Settings) -> dict[str, QueueManagerDefinition]:
-    """The gateway's queue manager and the simulator's, by name (ets-interface §2.1)."""
-    t = settings.transport
-    gw_qm, ets_qm = t.queue_manager, t.partner_queue_manager
-    threshold = t.backout_threshold
-    depth = t.max_queue_depth
-    xmit_depth = t.xmitq_max_depth
-    disc = float(t.channel_disconnect_s)
-    ets_xmitq = f"{gw_qm}.XMITQ"
-    out_queues = (settings.online_out_queue, settings.batch_out_queue)
-    in_queues = (t.online_in, t.batch_in)
-
-    gateway = QueueManagerDefinition(gw_qm, dead_letter_queue=t.dead_letter_queue)
-    simulator = QueueManagerDefinition(ets_qm, dead_letter_queue=t.dead_letter_queue)
-    for name in out_queues:
-        gateway = gateway.with_backout(name, threshold, max_depth=depth)
-        simulator = simulator.remote(name, name, gw_qm, ets_xmitq)
-    for name in in_queues:
-        simulator = simulator.with_backout(name, threshold, max_depth=depth)
-        gateway = gateway.remote(name, name, ets_qm, t.transmission_queue)
-    gateway = (gateway.transmission(t.transmission_queue, xmit_depth)
-               .sender(t.sender_channel, t.transmission_queue, ets_qm, disc)
-               .receiver(t.receiver_channel, ets_qm))
-    simulator = (simulator.transmission(ets_xmitq, xmit_depth)
-                 .sender(t.receiver_channel, ets_xmitq, gw_qm, disc)
-                 .receiver(t.sender_channel, gw_qm))
-    return {gw_qm: gateway, ets_qm: simulator}

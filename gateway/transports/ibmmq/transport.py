@@ -2,7 +2,7 @@
 
 IBM's ``ibmmq`` package (or its predecessor ``pymqi``) is imported lazily, here only, and only
 when this transport is selected. The module object is passed to the pure helpers of
-:mod:`gateway.transports.ibmmq_mqi` and can be injected (``mq=``), so the unit tests use a Fake.
+:mod:`gateway.transports.ibmmq.mqi` and can be injected (``mq=``), so the unit tests use a Fake.
 
 - Client connection: channel, ``host(port)``, TLS cipher spec in the MQCD and key repository in
   the MQSCO, user and password in the MQCSP, automatic client reconnect (MQCNO_RECONNECT).
@@ -25,9 +25,8 @@ import time
 from types import ModuleType
 from typing import Any, Iterator
 
-from gateway.config import Settings
 from gateway.transports.base import ConnectionBroken, Envelope, TransportError
-from gateway.transports.ibmmq_mqi import (MQRC_NO_MSG_AVAILABLE, browse_gmo, connect_options,
+from gateway.transports.ibmmq.mqi import (IbmMqOptions, MQRC_NO_MSG_AVAILABLE, browse_gmo, connect_options,
                                           envelope, get_gmo, get_md, map_error, put_md, put_pmo,
                                           text)
 from gateway.transports.retry import call_idempotent
@@ -54,14 +53,14 @@ def load_mq_module() -> ModuleType:
 class IbmMqTransport:
     """IBM MQ client transport for one queue manager. One connection per thread."""
 
-    def __init__(self, settings: Settings, *, queue_manager: str | None = None,
+    def __init__(self, section: IbmMqOptions, *, queue_manager: str,
                  mq: ModuleType | None = None, convert: bool | None = None,
                  retry_policy: Any = None) -> None:
-        self.settings = settings
+        self.section = section
         self.retry_policy = retry_policy  # None = the default of transports.retry
-        self.queue_manager = queue_manager or settings.transport.queue_manager
+        self.queue_manager = queue_manager
         self.mq = mq or load_mq_module()
-        self.convert = settings.ibmmq.convert if convert is None else convert
+        self.convert = section.convert if convert is None else convert
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[Any] = []  # of all threads, for close()
@@ -100,7 +99,7 @@ class IbmMqTransport:
     def _connect(self) -> Any:
         qm = self.mq.QueueManager(None)
         try:
-            qm.connect_with_options(self.queue_manager, **connect_options(self.mq, self.settings))
+            qm.connect_with_options(self.queue_manager, **connect_options(self.mq, self.section))
         except self.mq.MQMIError as err:
             raise map_error(err, f"connect to {self.queue_manager}") from err
         return qm

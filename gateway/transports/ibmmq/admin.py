@@ -3,7 +3,7 @@
 Needs on the queue manager: the command server, a model queue for the replies
 (SYSTEM.DEFAULT.MODEL.QUEUE) and, for the client user, +inq/+dsp on the queues and channels and
 +ctrl on the channels it starts and stops. The MQ module comes from
-:func:`gateway.transports.ibmmq.load_mq_module`; nothing here imports IBM's package.
+:func:`gateway.transports.ibmmq.transport.load_mq_module`; nothing here imports IBM's package.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 from gateway.transports.base import (ChannelInfo, ChannelNotFound, ConnectionBroken, QueueInfo,
                                      TransportError)
-from gateway.transports.ibmmq import IbmMqTransport
-from gateway.transports.ibmmq_mqi import map_error, text
+from gateway.transports.ibmmq.transport import IbmMqTransport
+from gateway.transports.ibmmq.mqi import map_error, text
 from gateway.transports.retry import call_idempotent
 
 MQRCCF_CHANNEL_NOT_FOUND = 3047

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.config import Settings
-
 
 @dataclass(frozen=True)
 class QueueNames:
@@ -20,8 +18,3 @@ class QueueNames:
 
     def class_of_inbound(self, queue: str) -> str:
         return "BATCH" if queue == self.batch_out else "ONLINE"
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "QueueNames":
-        return cls(online_in=settings.transport.online_in, batch_in=settings.transport.batch_in,
-                   online_out=settings.online_out_queue, batch_out=settings.batch_out_queue)

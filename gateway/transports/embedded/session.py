@@ -17,7 +17,7 @@ backs out (other writers wait up to the busy timeout), so units of work stay sho
 process that dies with a get uncommitted returns the message by rollback, without raising its
 backout count (IBM MQ would count it), so only backouts count towards the threshold. A joined
 SQLite connection must come from an engine that begins with ``BEGIN IMMEDIATE``
-(:func:`gateway.transports.embedded_schema.configure_sqlite` or the application's engine).
+(:func:`gateway.transports.embedded.schema.configure_sqlite` or the application's engine).
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy.engine import Connection
 
-from gateway.transports import embedded_schema as s
+from gateway.transports.embedded import schema as s
 from gateway.transports.base import (FORMAT_STRING, ConnectionBroken, Envelope, QueueFull,
                                      QueueNotFound, TransportError, check_id)
 
 if TYPE_CHECKING:
-    from gateway.transports.embedded import EmbeddedTransport
+    from gateway.transports.embedded.transport import EmbeddedTransport
 
 MQRC_UNKNOWN_OBJECT_NAME = 2085
 MQRC_Q_FULL = 2053

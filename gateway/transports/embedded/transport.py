@@ -6,7 +6,7 @@ and made final by the commit, exactly like a get under syncpoint. A session can 
 caller's :class:`~sqlalchemy.engine.Connection` on the same database, so that the get or put and
 the caller's own changes commit or roll back together: the gateway's exactly-once processing.
 
-Sessions (gets, puts, syncpoint, waiting) are in :mod:`gateway.transports.embedded_session`.
+Sessions (gets, puts, syncpoint, waiting) are in :mod:`gateway.transports.embedded.session`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Callable, Iterator
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine, Row, make_url
 
-from gateway.transports import embedded_schema as s
+from gateway.transports.embedded import schema as s
 from gateway.transports.base import Envelope, QueueNotFound, TransportError
-from gateway.transports.embedded_objects import QueueManagerDefinition, define
-from gateway.transports.embedded_session import EmbeddedSession
+from gateway.transports.embedded.objects import QueueManagerDefinition, define
+from gateway.transports.embedded.session import EmbeddedSession
 
 __all__ = ["EmbeddedSession", "EmbeddedTransport"]
 

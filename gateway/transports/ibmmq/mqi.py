@@ -2,7 +2,7 @@
 connection options, reason codes to transport errors, MQMD to :class:`Envelope`.
 
 Each takes IBM's module object as an argument (``ibmmq`` or ``pymqi``, loaded by
-:func:`gateway.transports.ibmmq.load_mq_module`); nothing here imports it, so the unit tests pass
+:func:`gateway.transports.ibmmq.transport.load_mq_module`); nothing here imports it, so the unit tests pass
 a Fake module.
 """
 
@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
-from gateway.config import Settings
 from gateway.transports.base import (ConnectionBroken, Envelope, QueueFull, QueueNotFound,
                                      TransportError, check_id)
 
 MQRC_NO_MSG_AVAILABLE = 2033
+
+
+class IbmMqOptions(Protocol):
+    """The client-connection settings this adapter reads (the ``[ibmmq]`` section); the adapter
+    is handed its own section, never the whole configuration."""
+
+    host: str
+    port: int
+    channel: str
+    cipher_spec: str
+    key_repository: str
+    user: str
+    password: str
+    reconnect: bool
+    ccsid: int
+    convert: bool
 #: The connection or the queue manager went away: the unit of work is lost, retrying can help.
 CONNECTION_BROKEN_REASONS = frozenset({
     2003,  # MQRC_BACKED_OUT (unit of work backed out, e.g. across a reconnect)
@@ -112,9 +127,9 @@ def browse_gmo(mq: ModuleType, first: bool) -> Any:
     return gmo
 
 
-def connect_options(mq: ModuleType, settings: Settings) -> dict[str, Any]:
+def connect_options(mq: ModuleType, s: IbmMqOptions) -> dict[str, Any]:
     """Keyword arguments for ``QueueManager.connect_with_options`` (client binding)."""
-    c, x, s = mq.CMQC, mq.CMQXC, settings.ibmmq
+    c, x = mq.CMQC, mq.CMQXC
     cd = mq.CD()
     cd.ChannelName = s.channel.encode("ascii")
     cd.ConnectionName = f"{s.host}({s.port})".encode("ascii")

@@ -23,7 +23,8 @@ from gateway.domain.events import CounterQueried, InboundRef
 from gateway.domain.levy import Levy
 from gateway.domain.parties import INSURANCE_BY_CODE, Payer, TreasuryRoute
 from gateway.domain.text import wire_text
-from gateway.runtime.queues import QueueNames
+from gateway.wire.keys import request_key
+from gateway.wire.queues import QueueNames
 
 __all__ = ["OutboxMessenger"]
 
@@ -74,7 +75,7 @@ class OutboxMessenger:
             pay_bk_code=agreement.pay_bk_code, pay_acct=agreement.pay_acct,
             hand_org_name=agreement.hand_org_name, protocol_no=agreement.protocol_no))
         return self._put(body, self.queues.online_in,
-                         f"9114:{agreement.tax_org_code}/{entrust_date:%Y%m%d}/{vc_no}")
+                         request_key("9114", agreement.tax_org_code, entrust_date, vc_no))
 
     def send_debit(self, debit: Debit, agreement: Agreement, payer: Payer,
                    levies: Sequence[Levy], route: TreasuryRoute) -> str:
@@ -95,7 +96,7 @@ class OutboxMessenger:
                         protocol_no=agreement.protocol_no,
                         budget_type="1" if budget == {"1"} else "2", trim_sign="0",
                         remark=_remark(levies), tax_type_num=len(lines), tax_type_list1001=lines))
-        return self._put(body, self.queues.online_in, f"1001:{debit.key}")
+        return self._put(body, self.queues.online_in, request_key("1001", debit.tax_org_code, debit.entrust_date, debit.tra_no))
 
     def resend(self, msg_id: str) -> str:
         """The same message with a new MsgID (OpStat 98 resend, 1021 retry, 1123 retry)."""
@@ -113,7 +114,7 @@ class OutboxMessenger:
                                      ori_tra_no=debit.tra_no,
                                      cancel_reason=wire_text(reason, 60) or "操作员冲正"))
         return self._put(body, self.queues.online_in,
-                         f"1021:{debit.tax_org_code}/{entrust_date:%Y%m%d}/{cancel_no}")
+                         request_key("1021", debit.tax_org_code, entrust_date, cancel_no))
 
     def send_status_query(self, tax_org_code: str, search_type: str, ori_entrust_date: dt.date,
                           ori_pack_no: str, ori_tra_no: str) -> str:
@@ -122,10 +123,11 @@ class OutboxMessenger:
             ori_msg_no="1001" if search_type == "0" else "1102", ori_entrust_date=ori_entrust_date,
             ori_pack_no=ori_pack_no, ori_tra_no=ori_tra_no))
         return self._put(body, self.queues.online_in,
-                         f"9003:{tax_org_code}/{ori_entrust_date:%Y%m%d}/{ori_pack_no}/{ori_tra_no}")
+                         request_key("9003", tax_org_code, ori_entrust_date, ori_pack_no,
+                                     ori_tra_no))
 
     def send_link_test(self) -> str:
-        return self._put(Msg9005(MsgReturn9005(information=None)), self.queues.online_in, "9005")
+        return self._put(Msg9005(MsgReturn9005(information=None)), self.queues.online_in, request_key("9005"))
 
     # -- answers ------------------------------------------------------------------------------
 

@@ -29,9 +29,9 @@ from typing import Any, Callable
 from sqlalchemy import delete, exc, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
-from gateway.transports import embedded_schema as s
+from gateway.transports.embedded import schema as s
 from gateway.transports.base import ChannelNotFound, TransportError
-from gateway.transports.embedded import EmbeddedTransport
+from gateway.transports.embedded.transport import EmbeddedTransport
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""The gateway's unit of work: the SQL unit of work plus the outbox messenger on the same session."""
+"""The gateway's unit of work: the SQL unit of work plus the outbox messenger on the same session,
+so every state change and the messages it causes commit together."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from sqlalchemy import Engine
 
 from gateway.codec import Codec
 from gateway.persistence.unit_of_work import SqlUnitOfWork
-from gateway.runtime.messenger import OutboxMessenger
-from gateway.runtime.queues import QueueNames
 from gateway.services import status
 from gateway.services.options import GatewayOptions
+from gateway.wire.messenger import OutboxMessenger
+from gateway.wire.queues import QueueNames
 
 
 class GatewayUnitOfWork(SqlUnitOfWork):
