@@ -1,52 +1,35 @@
 """structlog configuration: a console renderer in dev, JSON lines in production, and a processor
-that masks bank account numbers wherever they appear in an event's fields."""
+that masks account and ID numbers (rules in :mod:`gateway.logmask`) in every line, those logged
+through structlog and those logged through the standard library's ``logging`` alike."""
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import warnings
-from typing import Any
+from typing import Any, Collection
 
 import structlog
 
 from gateway.config import Settings
+from gateway.logmask import mask_value
 
-# Runs of 12 to 32 digits are account-number shaped (bank accounts are 12–32 digits here). Codes
-# the interface carries with such lengths (12-digit node/bank codes, 20-digit MsgIDs) are named
-# fields, listed in SAFE_FIELDS, and are left alone.
-_ACCOUNT = re.compile(r"(?<!\d)(\d{4})(\d{4,24})(\d{4})(?!\d)")
-ACCOUNT_FIELDS = frozenset({"pay_acct", "acct", "account", "payee_acct", "PayAcct", "PayeeAcct"})
-SAFE_FIELDS = frozenset({"msg_id", "msg_ref", "correl_id", "node", "src", "des", "bank_no", "queue",
-                         "pay_bk_code", "pay_op_bk_code", "tax_org_code", "business_key",
-                         "tax_vou_no", "timestamp", "level", "logger"})
+# Keys that ProcessorFormatter adds for its own use; they are objects, not log content.
+_FORMATTER_KEYS = frozenset({"_record", "_from_structlog"})
 
 
-def mask_digits(text: str) -> str:
-    """Keep the first 4 and last 4 digits of any account-number-shaped run of digits."""
-    return _ACCOUNT.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+class MaskSensitive:
+    """structlog processor: masks account and ID numbers in every field, by field name and by
+    pattern; ``codes`` (the node codes of this gateway and of the ETS) stay readable in text."""
 
+    def __init__(self, codes: Collection[str] = ()) -> None:
+        self.codes = frozenset(c for c in codes if c)
 
-def _mask(value: Any, force: bool) -> Any:
-    if isinstance(value, str):
-        if force:
-            return value if len(value) <= 8 else value[:4] + "*" * (len(value) - 8) + value[-4:]
-        return mask_digits(value)
-    if isinstance(value, dict):
-        return {k: _mask(v, force or k in ACCOUNT_FIELDS) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_mask(v, force) for v in value)
-    return value
-
-
-def mask_accounts(_logger, _method, event_dict: dict) -> dict:
-    """structlog processor: masks account numbers in every field except the safe identifiers."""
-    for key, value in list(event_dict.items()):
-        if key in SAFE_FIELDS:
-            continue
-        event_dict[key] = _mask(value, key in ACCOUNT_FIELDS)
-    return event_dict
+    def __call__(self, _logger: Any, _method: str, event_dict: dict) -> dict:
+        for key, value in list(event_dict.items()):
+            if key not in _FORMATTER_KEYS:
+                event_dict[key] = mask_value(value, self.codes, field=key)
+        return event_dict
 
 
 class _CurrentStderr:
@@ -71,19 +54,23 @@ def configure_logging(settings: Settings, stream=None) -> None:
     # structlog suggests dropping format_exc_info for pretty console tracebacks; we keep it so
     # that tracebacks pass through the masking processor.
     warnings.filterwarnings("ignore", message="Remove `format_exc_info`", category=UserWarning)
+    masking = MaskSensitive((settings.gateway.node, settings.gateway.ets_node))
+    # Tracebacks and stacks become text before masking, so numbers in them are masked too.
+    shared = [structlog.processors.add_log_level,
+              structlog.processors.TimeStamper(fmt="iso", utc=False),
+              structlog.processors.StackInfoRenderer(),
+              structlog.processors.format_exc_info]
+    out = stream or _CurrentStderr()
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=False),
-            # Tracebacks become text before masking, so account numbers in them are masked too.
-            structlog.processors.format_exc_info,
-            mask_accounts,
-            renderer,
-        ],
+        processors=[structlog.contextvars.merge_contextvars, *shared, masking, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=stream or _CurrentStderr()),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=max(level, logging.WARNING), stream=stream or _CurrentStderr(),
-                        format="%(levelname)s %(name)s: %(message)s", force=True)
+    # Lines from the standard library's logging (gateway modules, SQLAlchemy, waitress ...) go
+    # through the same chain, masking included, and come out in the same format.
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared, masking],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer]))
+    logging.basicConfig(level=max(level, logging.WARNING), handlers=[handler], force=True)
