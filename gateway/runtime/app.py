@@ -75,6 +75,7 @@ def build_runtime(app: Application) -> GatewayRuntime:
     processor = InboundProcessor(app.bus, app.codec, app.queues, settings.gateway.node,
                                  settings.gateway.ets_node, app.clock)
     consumer = QueueConsumer(app.uow, transport, processor, joined,
-                             store_is_database=settings.transport.kind == "embedded")
+                             store_is_database=settings.transport.kind == "embedded",
+                             backout_threshold=settings.transport.backout_threshold)
     relay = OutboxRelay(app.uow, transport, joined, app.clock, reader=app.reader)
     return GatewayRuntime(app=app, transport=transport, consumer=consumer, relay=relay)

@@ -21,7 +21,8 @@ log = structlog.get_logger("gateway.consumer")
 
 class QueueConsumer:
     def __init__(self, uow_factory: Callable, transport, processor: InboundProcessor,
-                 joined: bool, store_is_database: bool = False, batch_size: int = 50) -> None:
+                 joined: bool, store_is_database: bool = False, batch_size: int = 50,
+                 backout_threshold: int = 3) -> None:
         self.uow_factory, self.transport = uow_factory, transport
         self.processor, self.joined = processor, joined
         # Joined mode takes up to batch_size messages per transaction: one commit (one fsync on
@@ -32,6 +33,9 @@ class QueueConsumer:
         # The queue store is a database of its own (embedded transport, two-phase): its gets
         # lock it, so the order of locking matters (see _two_phase).
         self.store_is_database = store_is_database
+        # The transport moves a message to its backout queue at the threshold, on a later get
+        # the gateway never sees: the last failing attempt records it for ops beforehand.
+        self.backout_threshold = backout_threshold
 
     def consume_one(self, queue: str, wait_s: float = 0.0) -> str | None:
         """Process the next message (joined mode: the next batch) of ``queue``; returns the last
@@ -66,6 +70,7 @@ class QueueConsumer:
                     uow.rollback()
                     t.backout()
                     self._single_rounds = self.batch_size * 2
+                    self._record_if_final(env)
                     return "FAILED"
                 t.commit()
         faults.point("inbound.after_db_commit")
@@ -112,7 +117,25 @@ class QueueConsumer:
                               backout_count=env.backout_count)
                 uow.rollback()
                 t.backout()
+                self._record_if_final(env)
                 return "FAILED"
             faults.point("inbound.after_db_commit")
             t.commit()
         return outcome
+
+    def _record_if_final(self, env) -> None:
+        """On the attempt after which the transport backs the message out for good, keep it in
+        the error store with an alert, so a message that fails to process is never dropped
+        silently (``env`` is the message whose processing raised)."""
+        if env is None or env.backout_count + 1 < self.backout_threshold:
+            return
+        try:
+            with self.uow_factory() as uow:
+                reason = (f"processing failed {env.backout_count + 1} times; moved to "
+                          f"{env.queue}.BACKOUT (see the worker's log for the error)")
+                uow.errors.add(env.body, reason, env.queue, "", "", "", False)
+                uow.alerts.add("CRITICAL", "inbound", f"message on {env.queue} failed "
+                               f"{env.backout_count + 1} times and was backed out")
+                uow.commit()
+        except Exception:  # noqa: BLE001 - the database itself may be what fails
+            log.exception("could not record a backed-out message", queue=env.queue)

@@ -65,7 +65,7 @@ class InboundProcessor:
             reason = f"SRC {head.src} / DES {head.des} is not ETS {self.ets_node} → {self.node}"
             uow.errors.add(body, reason, queue, "", head.msg_no, head.msg_id)
             uow.alerts.add("WARNING", "inbound", f"{head.msg_no} {head.msg_id}: {reason}")
-            self._backout(tsess, env)
+            self._backout(tsess, env, uow)
             bound.warning("message for another node", reason=reason)
             return "MISADDRESSED"
         status.note_traffic(uow, now)
@@ -149,28 +149,51 @@ class InboundProcessor:
                 rej.msg_no or "", rej.msg_id or "", rej.src or "", CLASS_OF.get(rej.msg_no or "", "ONLINE")))
             log.info("rejected message redelivered; stored answer sent again", msg_id=rej.msg_id)
             return "DUPLICATE"
-        if answer is not None and rej.msg_id and rej.src:
-            if seen is None:
-                msg_id = uow.outbox.next_msg_id(now)
-                msg = rejects.answer_message(rej, answer, msg_id, work_date)
-                uow.outbox.add(msg_id=msg_id, msg_no=answer.MSG_NO,
-                               queue=self.queues.for_class(
-                                   "BATCH" if answer.MSG_NO == "9121" else "ONLINE"),
-                               correl_id=correl_id_for(answer.MSG_NO, rej.msg_id),
-                               ccsid=self.codec.ccsid, body=self.codec.encode(msg))
-                uow.inbox.record(rej.src, rej.msg_id, rej.msg_no or "", "", now, "REJECTED", msg_id)
+        problem = ""
+        if answer is not None and rej.msg_id and rej.src and seen is None:
+            try:
+                self._answer_refusal(rej, answer, uow, now, work_date)
                 answered = True
-        uow.errors.add(body, rej.reason, queue, rej.code, rej.msg_no or "", rej.msg_id or "", answered)
-        uow.alerts.add("WARNING", "inbound", f"rejected {rej.msg_no or '?'} {rej.msg_id or '?'}: "
-                       f"{rej.code} {rej.reason[:200]}")
-        self._backout(tsess, env)
+            except Exception as exc:  # noqa: BLE001 - a refusal must end in the error store
+                problem = f"; the {answer.MSG_NO} answer could not be built ({type(exc).__name__})"
+                log.error("refusal answer could not be built", msg_id=rej.msg_id, error=str(exc))
+        uow.errors.add(body, rej.reason + problem, queue, rej.code, rej.msg_no or "",
+                       rej.msg_id or "", answered)
+        uow.alerts.add("CRITICAL" if problem else "WARNING", "inbound",
+                       f"rejected {rej.msg_no or '?'} {rej.msg_id or '?'}: {rej.code} "
+                       f"{rej.reason[:200]}{problem}")
+        self._backout(tsess, env, uow)
         log.warning("message rejected", msg_id=rej.msg_id, msg_no=rej.msg_no, code=rej.code,
                     reason=rej.reason[:200], answered=answered)
         return "REJECTED"
 
-    def _backout(self, tsess, env: Envelope) -> None:
+    def _answer_refusal(self, rej: MessageRejected, answer, uow, now: dt.datetime,
+                        work_date: dt.date) -> None:
+        """Write the 92004 answer; when its text cannot be encoded, once more with the fixed
+        Chinese AddWord of §11 (the diagnostic stays in the error store)."""
+        msg_id = uow.outbox.next_msg_id(now)
+        try:
+            data = self.codec.encode(rejects.answer_message(rej, answer, msg_id, work_date))
+        except Exception:  # noqa: BLE001 - any failure of the diagnostic text gets the fixed one
+            answer = rejects.with_fixed_add_word(answer)
+            data = self.codec.encode(rejects.answer_message(rej, answer, msg_id, work_date))
+        uow.outbox.add(msg_id=msg_id, msg_no=answer.MSG_NO,
+                       queue=self.queues.for_class("BATCH" if answer.MSG_NO == "9121" else "ONLINE"),
+                       correl_id=correl_id_for(answer.MSG_NO, rej.msg_id),
+                       ccsid=self.codec.ccsid, body=data)
+        uow.inbox.record(rej.src, rej.msg_id, rej.msg_no or "", "", now, "REJECTED", msg_id)
+
+    def _backout(self, tsess: BackoutSink | None, env: Envelope, uow) -> None:
         """Keep the poison message, as it came, on the queue's backout queue for ops; the
-        reason is in the error store."""
-        if tsess is not None:
+        reason is in the error store. When the backout queue cannot take it (full), the error
+        store's copy is the one kept and ops are alerted: the message is never lost."""
+        if tsess is None:
+            return
+        try:
             tsess.put(f"{env.queue}.BACKOUT", env.body, msg_id=env.msg_id,
                       correl_id=env.correl_id, ccsid=env.ccsid)
+        except Exception as exc:  # noqa: BLE001 - QueueFull and friends: the bytes are stored
+            uow.alerts.add("CRITICAL", "inbound", f"backout queue {env.queue}.BACKOUT refused a "
+                           f"poison message ({type(exc).__name__}); it is kept in the error store")
+            log.error("backout queue refused a poison message; kept in the error store",
+                      queue=env.queue, error=str(exc))

@@ -11,6 +11,9 @@ from gateway.codec.messages import Msg1009, Msg9120, Msg9121, MsgReturn9120, Msg
 from gateway.codec.routing import invalid_answer_msg_no
 from gateway.domain.text import wire_text
 
+#: §11: the AddWord of a 92004 whose own diagnostic cannot be carried by the wire encoding.
+FIXED_ADD_WORD = "报文格式错误"
+
 _DIGITS12 = re.compile(r"[0-9]{1,12}")
 _SER = re.compile(r"[0-9]{8}")
 
@@ -61,3 +64,14 @@ def error_answer_body(rej: MessageRejected, work_date: dt.date):
 
 def answer_message(rej: MessageRejected, body, msg_id: str, work_date: dt.date) -> CfxMessage:
     return CfxMessage(head=rej.reply_head(body.MSG_NO, msg_id, work_date), body=body)
+
+
+def with_fixed_add_word(body):
+    """The same answer with the fixed Chinese AddWord (§11), for when the diagnostic text
+    cannot be encoded in the wire encoding."""
+    import dataclasses
+
+    block_name = next(f.name for f in dataclasses.fields(body))
+    block = getattr(body, block_name)
+    return dataclasses.replace(body, **{block_name: dataclasses.replace(
+        block, add_word=FIXED_ADD_WORD)})
