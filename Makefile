@@ -4,14 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo smoke test lint bench clean system-deps
+.PHONY: install demo smoke test lint wheel-check bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Re-install when the package metadata changes.
-$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+$(STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $@
 
@@ -33,8 +33,13 @@ lint: install
 test: install system-deps lint
 	$(BIN)/python -m pytest
 
+# The built wheel, installed in a fresh venv, upgrades a database, runs the smoke scenario and
+# decodes the golden messages, away from the source tree (needs PyPI for the dependencies).
+wheel-check: install
+	PYTHON=$(BIN)/python bash .ci/wheel-check.sh
+
 bench: install
 	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .import_linter_cache *.egg-info
+	rm -rf $(VENV) var .pytest_cache .import_linter_cache *.egg-info build dist

@@ -2,10 +2,13 @@
 
 Every command reads the settings once (``--config`` or ``ETSGW_CONFIG``) and maps domain and
 configuration errors to a clear message and a non-zero exit code in one place (:func:`main`).
+:func:`main` also makes every file the command creates private to its user (umask 077): the
+databases hold personal data.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
@@ -36,7 +39,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _make_sqlite_dirs(settings: Settings) -> None:
-    """SQLite files live under ./var/ by default; create the folders the settings name."""
+    """SQLite files live under ./var/ by default; create the folders the settings name, readable
+    by their owner only (an existing folder keeps the mode its owner gave it)."""
     from pathlib import Path
 
     from sqlalchemy.engine import make_url
@@ -46,7 +50,7 @@ def _make_sqlite_dirs(settings: Settings) -> None:
         if url and url.startswith("sqlite"):
             database = make_url(url).database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _register() -> None:
@@ -62,8 +66,22 @@ def _register() -> None:
 _register()
 
 
+#: Files (databases, their -wal/-shm, folders) created by ``etsgw`` are its user's alone.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: errors become one readable line and exit code 2."""
+    # The umask is process-wide; put back the caller's when main() is called in-process (tests,
+    # tools), where the process goes on after the command.
+    previous_umask = os.umask(PRIVATE_UMASK)
+    try:
+        _run(argv)
+    finally:
+        os.umask(previous_umask)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         # standalone_mode=False returns ctx.exit()'s code instead of raising it.
         code = cli.main(args=argv, standalone_mode=False)

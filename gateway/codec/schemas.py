@@ -1,5 +1,10 @@
 """The XSDs of ``schemas/``: loaded once, validated against on the hot path with libxml2.
 
+Where they are: the repository keeps them in its top-level ``schemas/`` (the one copy); a wheel
+ships that folder as the package data ``gateway/codec/xsd/`` (``setup.py`` maps it), found here
+through :mod:`importlib.resources`. A source checkout or an editable install has no such folder
+and reads ``schemas/`` beside the package.
+
 lxml keeps the last error log on the validator object, so each thread gets its own compiled
 :class:`lxml.etree.XMLSchema` per message number (compiling one takes well under a
 millisecond). ``xmlschema`` is loaded only when a rejected message needs a precise,
@@ -9,6 +14,7 @@ path-qualified report; it never runs for a valid message.
 from __future__ import annotations
 
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +23,18 @@ from lxml import etree
 from gateway.codec import contract_choices as choices
 from gateway.codec.messages import BODY_CLASSES
 
-#: ``schemas/`` at the root of the repository (also the layout of an installed source tree).
-DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+def _default_schema_dir() -> Path:
+    packaged = resources.files("gateway.codec").joinpath("xsd")
+    if packaged.is_dir():  # installed from a wheel
+        # lxml and xmlschema read the files by name (xs:include finds common.xsd beside each one),
+        # so the package must be installed as files, as pip does, not imported from a zip.
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+#: The XSD folder: ``gateway/codec/xsd/`` in an installed wheel, else ``schemas/`` of the checkout.
+DEFAULT_SCHEMA_DIR = _default_schema_dir()
 
 _PER_THREAD = threading.local()
 _PRECISE: dict[tuple[Path, str], Any] = {}

@@ -31,11 +31,12 @@ def make_reader(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
 def make_engine(url: str, echo: bool = False, pool_size: int = 5) -> Engine:
     """An engine for ``url``. SQLite files get WAL mode, ``synchronous=FULL`` (commits are durable),
     a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE`` so that writers queue instead of
-    failing on lock upgrades when several worker processes share the file."""
+    failing on lock upgrades when several worker processes share the file. A missing folder for
+    the file is created readable by its owner only (it will hold personal data)."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+            Path(u.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine

@@ -1,8 +1,12 @@
-"""Schema migrations with Alembic, driven from code (no alembic.ini to find at run time)."""
+"""Schema migrations with Alembic, driven from code (no alembic.ini to find at run time).
+
+The scripts are the package ``gateway.persistence.migrations``, located through
+:mod:`importlib.resources`, so an installed wheel finds them as a source checkout does.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 from alembic import command
 from alembic.config import Config
@@ -10,7 +14,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Alembic runs env.py and the revisions from files, so this is a folder on disk (pip installs
+# packages as files; a zipped import would not do).
+MIGRATIONS = resources.files("gateway.persistence.migrations")
 
 
 def _config(connection) -> Config:
