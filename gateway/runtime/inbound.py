@@ -109,7 +109,7 @@ class InboundProcessor:
         # Answer only a message from our peer addressed to us (§3.2), once; a redelivered copy
         # gets the stored answer again (§2.3).
         ours = rej.src == self.ets_node and rej.des == self.node
-        answer = rejects.error_answer_body(rej, work_date) if ours else None
+        answer = rejects.error_answer_body(rej, work_date, self.codec.encoding) if ours else None
         answered = False
         seen = uow.inbox.seen(rej.src, rej.msg_id) if ours and rej.msg_id else None
         if seen is not None and seen.answer_msg_id:
@@ -120,14 +120,17 @@ class InboundProcessor:
         if answer is not None and rej.msg_id and rej.src:
             if seen is None:
                 msg_id = uow.outbox.next_msg_id(now)
-                msg = rejects.answer_message(rej, answer, msg_id, work_date)
-                uow.outbox.add(msg_id=msg_id, msg_no=answer.MSG_NO,
-                               queue=self.queues.for_class(
-                                   "BATCH" if answer.MSG_NO == "9121" else "ONLINE"),
-                               correl_id=correl_id_for(answer.MSG_NO, rej.msg_id),
-                               ccsid=self.codec.ccsid, body=self.codec.encode(msg))
-                uow.inbox.record(rej.src, rej.msg_id, rej.msg_no or "", "", now, "REJECTED", msg_id)
-                answered = True
+                # Never raises for what the sender wrote: an answer the codec encoded, or None.
+                built = rejects.encoded_error_answer(rej, work_date, msg_id, self.codec)
+                if built is not None:
+                    answer_no = built.message.body.MSG_NO
+                    uow.outbox.add(msg_id=msg_id, msg_no=answer_no,
+                                   queue=self.queues.for_class(
+                                       "BATCH" if answer_no == "9121" else "ONLINE"),
+                                   correl_id=correl_id_for(answer_no, rej.msg_id),
+                                   ccsid=self.codec.ccsid, body=built.data)
+                    uow.inbox.record(rej.src, rej.msg_id, rej.msg_no or "", "", now, "REJECTED", msg_id)
+                    answered = True
         uow.errors.add(body, rej.reason, queue, rej.code, rej.msg_no or "", rej.msg_id or "", answered)
         uow.alerts.add("WARNING", "inbound", f"rejected {rej.msg_no or '?'} {rej.msg_id or '?'}: "
                        f"{rej.code} {rej.reason[:200]}")
