@@ -38,6 +38,25 @@ Choices that are not flags (they shape a type or the XSDs) are recorded in this 
 * **Mis-declared bytes** (e.g. UTF-8 sent as "GBK") are refused when they are not valid in the
   declared encoding, which is almost always the case for Chinese text; a byte sequence that
   happens to be valid in both is read as declared (no guessing).
+* **Unreadable versus invalid** (§3.1 rule 8 with §11 row 3.1). *Unreadable* (error store,
+  alert, never answered, whatever HEAD the fragment shows): a refused DTD, a HEAD without
+  well-formed SRC/DES/MsgNo/MsgID, an oversized message, and a document that is not
+  well-formed XML. Not well-formed covers libxml2's syntax errors (truncation, tag mismatch, an
+  undefined entity, a character XML cannot carry) *and* bytes that are not valid in the
+  declared encoding: XML 1.0 §4.3.3 makes those a fatal (well-formedness) error, and a message
+  truncated in transit is usually cut inside a multi-byte character, so counting them as
+  merely invalid would answer exactly the copies §11 wants resent. *Invalid* (answered 92004
+  when HEAD is readable): everything else, including the declaration cases that §3.1 rule 2
+  itself calls invalid (missing declaration or encoding, byte-order mark, a name other than
+  GBK/GB18030/UTF-8, a CodedCharSetId that disagrees), and a document libxml2 gives up on at
+  one of its resource limits (nesting deeper than 256, a name over 50 000 characters, a text
+  node over 10 MB): it has not been shown to be malformed, a resend would bring the same
+  bytes, and the sender should hear why. The fields read from the fragment of a document that
+  is not well-formed stay on :class:`~gateway.codec.errors.MessageRejected` for the error
+  store and the log only.
+* **AddWord of a 92004/92005** is Chinese and names elements, never values (values may be
+  account numbers, and a hostile one must not reach the wire): the mapping from technical
+  reasons is :mod:`gateway.codec.wording`; the English reason stays in ``reason``.
 """
 
 from __future__ import annotations
@@ -71,3 +90,24 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 #: §9: default maximum number of items per 1102 (configurable; above it -> 92005).
 DEFAULT_MAX_PACKAGE_ITEMS = 3000
+
+#: §11 row 3.1: a document that is not well-formed XML counts as *HEAD not readable*, so it is
+#: never answered (an answer would stop the sender's resend of an intact copy).
+NOT_WELL_FORMED_IS_UNREADABLE = True
+
+#: XML 1.0 §4.3.3: bytes that are not valid in the declared encoding are a fatal error, i.e.
+#: the document is not well-formed (see "Unreadable versus invalid" above).
+UNDECODABLE_BYTES_ARE_NOT_WELL_FORMED = True
+
+#: libxml2 error codes (and, for older libxml2 that reports them as internal errors, message
+#: fragments) of its resource limits: such a document is invalid, not unreadable (see above).
+PARSER_LIMIT_CODES = frozenset({110, 114})  # XML_ERR_NAME_TOO_LONG, XML_ERR_RESOURCE_LIMIT
+PARSER_LIMIT_MESSAGES = ("Excessive depth", "Resource limit", "too long", "Huge input lookup")
+
+#: §4.2: AddWord is c(..60).
+ADD_WORD_MAX = 60
+
+#: §11 row 3.1: the AddWord of a 92004 when no more precise Chinese text can be sent (it would
+#: exceed c(..60), or cannot be encoded in the wire encoding, e.g. an element name with an
+#: emoji under GBK). Encodable in GBK, GB18030 and UTF-8.
+FALLBACK_ADD_WORD = "报文格式错误"

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 
+from gateway.codec import contract_choices as choices
+from gateway.codec import wording
 from gateway.codec.head import Head, reply_head
 from gateway.codec.routing import ANSWERED_WHEN_INVALID
 
@@ -25,10 +27,19 @@ class MessageRejected(Exception):
     ``msg_no``, ``msg_id``, ``src`` and ``des`` are set when they could be read and are
     well-formed; HEAD is *readable* when all four are (§3.1 rule 8). ``head`` is the full
     :class:`Head` when, in addition, ``MsgRef`` and ``WorkDate`` are well-formed; it is None
-    when HEAD is unreadable, always for a refused DTD and for an oversized message.
-    ``body_texts`` holds the raw texts of the first body block's leaf elements (e.g.
+    when HEAD is unreadable, always for a refused DTD, an oversized message and a document
+    that is not well-formed. ``well_formed`` is False for a document that is not well-formed
+    XML (or whose bytes are not valid in the declared encoding); its HEAD then counts as not
+    readable (§11 row 3.1, ``contract_choices.NOT_WELL_FORMED_IS_UNREADABLE``), while the four
+    key fields read from the fragment stay set for the error store and the log.
+    ``body_texts`` holds the raw texts of the leaf elements of the message's key block (its
+    first block, e.g. BatchHead1102, found by name wherever it stands in MSG: e.g.
     ``{"TaxOrgCode": "144...", "PackNo": "00000045"}``) so that an answer can copy the ``Ori*``
     values "where it can"; never trust them beyond that.
+    ``reason`` is technical English, for the error store; ``add_words`` are the Chinese texts
+    for the AddWord of an answer, most precise first, each a valid c(..60)
+    (:mod:`gateway.codec.wording`); whether the wire encoding can carry them is the answer
+    builder's concern.
     """
 
     def __init__(
@@ -43,8 +54,10 @@ class MessageRejected(Exception):
         head: Head | None = None,
         too_large: bool = False,
         body_texts: Mapping[str, str] | None = None,
+        well_formed: bool = True,
+        add_words: tuple[str, ...] | None = None,
     ) -> None:
-        # One line, no control characters: reasons end up in logs, alerts and AddWord texts.
+        # One line, no control characters: reasons end up in logs, alerts and the error store.
         reason = " ".join(reason.split())
         super().__init__(f"{code}: {reason}")
         self.code = code
@@ -53,20 +66,30 @@ class MessageRejected(Exception):
         self.msg_id = msg_id
         self.src = src
         self.des = des
-        self.head = head
         self.too_large = too_large
+        self.well_formed = well_formed
+        self.head = head if self.head_readable and not too_large else None
         self.body_texts: Mapping[str, str] = MappingProxyType(dict(body_texts or {}))
+        self.add_words: tuple[str, ...] = add_words or wording.add_words(reason)
+
+    @property
+    def add_word(self) -> str:
+        """The most precise Chinese AddWord (see ``add_words``)."""
+        return self.add_words[0]
 
     @property
     def head_readable(self) -> bool:
-        """SRC, DES, MsgNo and MsgID are present and well-formed."""
+        """SRC, DES, MsgNo and MsgID are present and well-formed, in a well-formed document."""
+        if not self.well_formed and choices.NOT_WELL_FORMED_IS_UNREADABLE:
+            return False
         return None not in (self.msg_no, self.msg_id, self.src, self.des)
 
     @property
     def answerable(self) -> bool:
         """Whether the interface requires an answer (§3.1 rule 8): the message is of a kind
-        that is answered when invalid, its HEAD is readable and it was not over the size
-        limit. Unknown message numbers are never answered."""
+        that is answered when invalid, its HEAD is readable (which a document that is not
+        well-formed never is) and it was not over the size limit. Unknown message numbers are
+        never answered."""
         return not self.too_large and self.head_readable and self.msg_no in ANSWERED_WHEN_INVALID
 
     def reply_head(self, msg_no: str, msg_id: str, work_date: date) -> Head:

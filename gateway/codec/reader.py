@@ -5,6 +5,10 @@ strict byte decoding, DOCTYPE, well-formedness, XSD (libxml2, on the tree just p
 building the objects, cross-field rules, then the 1102 item limit. Package messages are
 validated while they stream (see :func:`_stream`); any failure there falls back to the tree
 path, which produces the precise report.
+
+A document that is not well-formed (including bytes invalid in the declared encoding) is
+rejected with ``well_formed=False``, which makes it unanswerable (§11 row 3.1); see
+``contract_choices`` "Unreadable versus invalid".
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from lxml import etree
 
 from gateway.codec import contract_choices as choices
-from gateway.codec import parsing, salvage
+from gateway.codec import parsing, salvage, wording
 from gateway.codec.build import build
 from gateway.codec.charsets import CCSID_OF, PYTHON_CODEC, UTF8, read_declaration
 from gateway.codec.errors import INVALID, TOO_MANY_ITEMS, MessageRejected
@@ -53,14 +57,22 @@ class Reader:
         try:
             root = parsing.parse(utf8)
         except etree.XMLSyntaxError as exc:
-            raise salvage.rejection(INVALID, f"not well-formed XML: {exc}", salvage.head_texts_from_bytes(data)) from None
+            limit = _parser_limit(exc)
+            raise salvage.rejection(
+                INVALID, f"{'beyond a parser limit' if limit else 'not well-formed XML'}: {exc}",
+                salvage.head_texts_from_bytes(data), parsed=limit,
+            ) from None
         return self._from_tree(root, len(data))
 
     def read_head(self, data: bytes) -> Head | None:
-        """HEAD of ``data`` as far as it can be read, for logging and error answers."""
+        """HEAD of ``data`` as far as it can be read, for logging. For a document that is not
+        well-formed this is the HEAD scanned from the fragment, which is never a reason to
+        answer (``MessageRejected.head`` is None then)."""
         try:
             return self.decode(data).head
         except MessageRejected as rejected:
+            if rejected.head is None and not rejected.well_formed:
+                return salvage.head_from_texts(salvage.head_texts_from_bytes(data))
             return rejected.head
 
     def _text(self, data: bytes, ccsid: int | None) -> tuple[bytes, str]:
@@ -81,6 +93,7 @@ class Reader:
                 INVALID,
                 f"bytes at offset {end + exc.start} are not valid {encoding} ({exc.reason})",
                 salvage.head_texts_from_bytes(data),
+                parsed=not choices.UNDECODABLE_BYTES_ARE_NOT_WELL_FORMED,
             ) from None
         # libxml2 reads the text as UTF-8 (no declaration left); see DECODE_WITH_PYTHON_CODECS.
         return (body if encoding == UTF8 else text.encode("utf-8")), text
@@ -118,14 +131,23 @@ class Reader:
         self, reason: str, root: etree._Element | None, message: CfxMessage[Any] | None = None,
         code: str = INVALID,
     ) -> MessageRejected:
+        # The tree (when there is one) lets the Chinese AddWord tell a missing element from a
+        # misplaced one; a streamed package refused after decoding takes its texts from the body.
+        add_words = wording.add_words(reason, root)
         if message is not None:
             h = message.head
             return MessageRejected(
                 code, reason, msg_no=h.msg_no, msg_id=h.msg_id, src=h.src, des=h.des, head=h,
-                body_texts=salvage.body_texts_from_tree(root) if root is not None else None,
+                body_texts=(salvage.body_texts_from_tree(root, h.msg_no) if root is not None
+                            else salvage.body_texts_from_message(message.body)),
+                add_words=add_words,
             )
         assert root is not None
-        return salvage.rejection(code, reason, salvage.head_texts_from_tree(root), salvage.body_texts_from_tree(root))
+        head_texts = salvage.head_texts_from_tree(root)
+        return salvage.rejection(
+            code, reason, head_texts, salvage.body_texts_from_tree(root, salvage.well_formed(head_texts, "MsgNo")),
+            add_words=add_words,
+        )
 
     def _stream(self, utf8: bytes, msg_no: str) -> CfxMessage[Any] | None:
         """Decode a package while validating it, block by block; None if anything is wrong
@@ -152,6 +174,15 @@ class Reader:
         if head is None:
             return None
         return CfxMessage(head, body_cls(**values))
+
+
+def _parser_limit(exc: etree.XMLSyntaxError) -> bool:
+    """Whether libxml2 stopped at one of its resource limits rather than at a well-formedness
+    error (see contract_choices "Unreadable versus invalid")."""
+    message = str(exc)
+    return exc.code in choices.PARSER_LIMIT_CODES or (
+        exc.code == etree.ErrorTypes.ERR_INTERNAL_ERROR and any(m in message for m in choices.PARSER_LIMIT_MESSAGES)
+    )
 
 
 def _msg_no(root: etree._Element) -> str | None:

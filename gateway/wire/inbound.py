@@ -141,7 +141,7 @@ class InboundProcessor:
         # Answer only a message from our peer addressed to us (§3.2), once; a redelivered copy
         # gets the stored answer again (§2.3).
         ours = rej.src == self.ets_node and rej.des == self.node
-        answer = rejects.error_answer_body(rej, work_date) if ours else None
+        answer = rejects.error_answer_body(rej, work_date, self.codec.encoding) if ours else None
         answered = False
         seen = uow.inbox.seen(rej.src, rej.msg_id) if ours and rej.msg_id else None
         if seen is not None and seen.answer_msg_id:
@@ -152,11 +152,12 @@ class InboundProcessor:
         problem = ""
         if answer is not None and rej.msg_id and rej.src and seen is None:
             try:
-                self._answer_refusal(rej, answer, uow, now, work_date)
-                answered = True
+                answered = self._answer_refusal(rej, uow, now, work_date)
             except Exception as exc:  # noqa: BLE001 - a refusal must end in the error store
-                problem = f"; the {answer.MSG_NO} answer could not be built ({type(exc).__name__})"
-                log.error("refusal answer could not be built", msg_id=rej.msg_id, error=str(exc))
+                problem = f"; the answer could not be written ({type(exc).__name__})"
+                log.error("refusal answer could not be written", msg_id=rej.msg_id, error=str(exc))
+            if not answered and not problem:
+                problem = "; no encodable answer could be built"
         uow.errors.add(body, rej.reason + problem, queue, rej.code, rej.msg_no or "",
                        rej.msg_id or "", answered)
         uow.alerts.add("CRITICAL" if problem else "WARNING", "inbound",
@@ -167,21 +168,21 @@ class InboundProcessor:
                     reason=rej.reason[:200], answered=answered)
         return "REJECTED"
 
-    def _answer_refusal(self, rej: MessageRejected, answer, uow, now: dt.datetime,
-                        work_date: dt.date) -> None:
-        """Write the 92004 answer; when its text cannot be encoded, once more with the fixed
-        Chinese AddWord of §11 (the diagnostic stays in the error store)."""
+    def _answer_refusal(self, rej: MessageRejected, uow, now: dt.datetime,
+                        work_date: dt.date) -> bool:
+        """Write the 92004 answer; False when no answer can be encoded at all (the codec's
+        :func:`rejects.encoded_error_answer` tries plainer texts before it gives up)."""
         msg_id = uow.outbox.next_msg_id(now)
-        try:
-            data = self.codec.encode(rejects.answer_message(rej, answer, msg_id, work_date))
-        except Exception:  # noqa: BLE001 - any failure of the diagnostic text gets the fixed one
-            answer = rejects.with_fixed_add_word(answer)
-            data = self.codec.encode(rejects.answer_message(rej, answer, msg_id, work_date))
-        uow.outbox.add(msg_id=msg_id, msg_no=answer.MSG_NO,
-                       queue=self.queues.for_class("BATCH" if answer.MSG_NO == "9121" else "ONLINE"),
-                       correl_id=correl_id_for(answer.MSG_NO, rej.msg_id),
-                       ccsid=self.codec.ccsid, body=data)
+        built = rejects.encoded_error_answer(rej, work_date, msg_id, self.codec)
+        if built is None:
+            return False
+        answer_no = built.message.body.MSG_NO
+        uow.outbox.add(msg_id=msg_id, msg_no=answer_no,
+                       queue=self.queues.for_class("BATCH" if answer_no == "9121" else "ONLINE"),
+                       correl_id=correl_id_for(answer_no, rej.msg_id),
+                       ccsid=self.codec.ccsid, body=built.data)
         uow.inbox.record(rej.src, rej.msg_id, rej.msg_no or "", "", now, "REJECTED", msg_id)
+        return True
 
     def _backout(self, tsess: BackoutSink | None, env: Envelope, uow) -> None:
         """Keep the poison message, as it came, on the queue's backout queue for ops; the

@@ -13,7 +13,7 @@ What the code does with the one message in flight at the crash (runtime/consumer
 - ``inbound.after_db_commit``, joined: the gets of the batch committed with their effects;
   nothing comes back.
 - ``inbound.after_db_commit``, two-phase: the effect and its 9120 are committed but the get is
-  not, so the message is redelivered. runtime/inbound.py finds its SRC+MsgID in the inbox and,
+  not, so the message is redelivered. wire/inbound.py finds its SRC+MsgID in the inbox and,
   as §2.3 rule 2 requires for a duplicate, re-sends the STORED answer: a second 9120 with the
   same content, a new MsgID, the current WorkDate and MsgRef/CorrelId naming the same message
   (there is no way to tell our own redelivery from a resend by the ETS). A redelivered 2001 is

@@ -137,10 +137,13 @@ def test_garbage_is_rejected_cleanly(data: bytes) -> None:
     assert error.code == "92004" and not error.answerable and error.head is None
 
 
-def test_truncated_message_keeps_its_readable_head() -> None:
+def test_truncated_message_is_not_answered_but_keeps_its_head_for_the_log() -> None:
+    # §11 row 3.1: not well-formed counts as HEAD not readable, even when HEAD could be read.
     error = rejected(VALID_1001[:900])
-    assert error.answerable and error.head is not None and error.head.msg_id == "20241105093015000123"
+    assert not error.answerable and not error.head_readable and error.head is None
+    assert (error.msg_no, error.msg_id) == ("1001", "20241105093015000123")  # for the log only
     assert "not well-formed" in error.reason
+    assert Codec().read_head(VALID_1001[:900]).msg_id == "20241105093015000123"
 
 
 def test_unknown_msgno_is_not_answered() -> None:
