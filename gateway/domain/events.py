@@ -175,9 +175,15 @@ class DebitResolved(Event):
 
 @dataclass(frozen=True)
 class DuplicatePaymentFlagged(Event):
+    """A success arrived for a levy that was already paid another way: the payer paid twice and
+    is refunded (§8.1). Raised inside the payment's transaction, handled after it commits."""
+
     levy_id: int
-    payment: str
-    amount: Decimal
+    payment: str  # the lock owner whose success came second (e.g. DEBIT:12)
+    amount: Decimal  # what that payment took for the levy
+    debit_key: str
+    tax_org_code: str
+    paid_by: str  # the payment that had paid the levy first
 
 
 # Batch-class notices from the ETS. The runtime keeps each message as received (for the

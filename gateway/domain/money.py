@@ -7,6 +7,7 @@ and ``parse_amount`` convert between it and :class:`~decimal.Decimal`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from gateway.domain.errors import InvalidAmount
@@ -60,7 +61,7 @@ def to_wire(value: Decimal) -> str:
     return f"{d:.2f}"
 
 
-def total(values) -> Decimal:
+def total(values: Iterable[Decimal | int | str]) -> Decimal:
     """Exact sum of amounts (an empty sum is 0.00)."""
     s = ZERO
     for v in values:

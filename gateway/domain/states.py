@@ -11,7 +11,9 @@ from typing import Mapping
 
 from gateway.domain.errors import IllegalTransition
 
-Table = Mapping[StrEnum, frozenset]
+# The tables are keyed by one StrEnum each; typed by the base class so that every entity's
+# table fits the one check below.
+Table = Mapping[StrEnum, frozenset[StrEnum]]
 
 
 def check(table: Table, entity: str, ident: object, current: StrEnum, target: StrEnum,

@@ -1,12 +1,20 @@
-"""Conversions between records and the domain's plain objects."""
+"""Conversions between records and the domain's plain objects. The schema stays as it was
+before the aggregates carried their timers: every field an aggregate holds has its column."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from gateway.domain.agreement import Agreement, AgreementChannel, AgreementState
 from gateway.domain.batch import Package, PackageState
 from gateway.domain.debit import Debit, DebitKind, DebitState
 from gateway.domain.levy import Levy, LevyState, LockKind, LockOwner
-from gateway.persistence.records import AgreementRecord, DebitRecord, LevyRecord, PackageRecord
+from gateway.domain.reversal import Reversal, ReversalState
+from gateway.domain.verification import VcSign, Verification, VerificationState
+from gateway.domain.voucher import CounterVoucher, VoucherState
+from gateway.persistence.records import (AgreementRecord, CounterVoucherRecord, DebitRecord,
+                                         LevyRecord, PackageRecord, ReversalRecord,
+                                         VerificationRecord)
 
 
 def levy_from(r: LevyRecord) -> Levy:
@@ -43,18 +51,74 @@ def agreement_into(a: Agreement, r: AgreementRecord) -> None:
     r.channel, r.state = a.channel.value, a.state.value
 
 
-def debit_from(r: DebitRecord, levy_ids: tuple[int, ...]) -> Debit:
+def debit_from(r: DebitRecord, levies: tuple[tuple[int, Decimal], ...]) -> Debit:
+    """A debit from its row and its (levy_id, amount) lines in TaxTypeList order."""
     return Debit(id=r.id, kind=DebitKind(r.kind), tax_org_code=r.tax_org_code,
                  entrust_date=r.entrust_date, tra_no=r.tra_no, tax_vou_no=r.tax_vou_no,
-                 payer_id=r.payer_id, amount=r.amount, levy_ids=levy_ids,
+                 payer_id=r.payer_id, amount=r.amount, levy_ids=tuple(i for i, _ in levies),
+                 levy_amounts=tuple(a for _, a in levies),
                  state=DebitState(r.state), result_code=r.result_code or "",
                  reason=r.reason or "", tax_date=r.tax_date, resent=bool(r.resent),
-                 package_id=r.package_id)
+                 package_id=r.package_id, originator=r.originator, agreement_id=r.agreement_id,
+                 msg_id=r.msg_id or "", sent_at=r.sent_at, next_check_at=r.next_check_at,
+                 query_step=r.query_step or 0, chk_date=r.chk_date, resolved_at=r.resolved_at)
 
 
 def debit_into(d: Debit, r: DebitRecord) -> None:
+    """Everything of a debit that changes after it was added (its levy lines never do)."""
     r.state, r.result_code, r.reason = d.state.value, d.result_code, d.reason
-    r.tax_date, r.resent = d.tax_date, d.resent
+    r.tax_date, r.resent, r.chk_date, r.resolved_at = d.tax_date, d.resent, d.chk_date, d.resolved_at
+    r.msg_id, r.sent_at = d.msg_id, d.sent_at
+    r.next_check_at, r.query_step = d.next_check_at, d.query_step
+
+
+def new_debit_record(d: Debit) -> DebitRecord:
+    r = DebitRecord(kind=d.kind.value, originator=d.originator, tax_org_code=d.tax_org_code,
+                    entrust_date=d.entrust_date, tra_no=d.tra_no, tax_vou_no=d.tax_vou_no,
+                    payer_id=d.payer_id, agreement_id=d.agreement_id, package_id=d.package_id,
+                    amount=d.amount)
+    debit_into(d, r)
+    return r
+
+
+def reversal_from(r: ReversalRecord) -> Reversal:
+    return Reversal(id=r.id, debit_id=r.debit_id, tax_org_code=r.tax_org_code,
+                    entrust_date=r.entrust_date, cancel_no=r.cancel_no, reason=r.reason,
+                    state=ReversalState(r.state), answer=r.answer or "", add_word=r.add_word or "",
+                    msg_id=r.msg_id or "", next_check_at=r.next_check_at,
+                    query_step=r.query_step or 0)
+
+
+def reversal_into(v: Reversal, r: ReversalRecord) -> None:
+    for name in ("debit_id", "tax_org_code", "entrust_date", "cancel_no", "reason", "answer",
+                 "add_word", "msg_id", "next_check_at", "query_step"):
+        setattr(r, name, getattr(v, name))
+    r.state = v.state.value
+
+
+def verification_from(r: VerificationRecord) -> Verification:
+    return Verification(id=r.id, agreement_id=r.agreement_id, tax_org_code=r.tax_org_code,
+                        entrust_date=r.entrust_date, vc_no=r.vc_no, vc_sign=VcSign(r.vc_sign),
+                        msg_id=r.msg_id or "", deadline=r.deadline,
+                        state=VerificationState(r.state), result=r.result or "")
+
+
+def verification_into(v: Verification, r: VerificationRecord) -> None:
+    for name in ("agreement_id", "tax_org_code", "entrust_date", "vc_no", "msg_id", "deadline",
+                 "result"):
+        setattr(r, name, getattr(v, name))
+    r.vc_sign, r.state = v.vc_sign.value, v.state.value
+
+
+def voucher_from(r: CounterVoucherRecord, levy_ids: tuple[int, ...]) -> CounterVoucher:
+    return CounterVoucher(id=r.id, tax_vou_no=r.tax_vou_no, tax_org_code=r.tax_org_code,
+                          payer_id=r.payer_id, levy_ids=levy_ids, total=r.total_amount,
+                          state=VoucherState(r.state), reserved_until=r.reserved_until)
+
+
+def voucher_into(v: CounterVoucher, r: CounterVoucherRecord) -> None:
+    r.tax_vou_no, r.tax_org_code, r.payer_id = v.tax_vou_no, v.tax_org_code, v.payer_id
+    r.total_amount, r.state, r.reserved_until = v.total, v.state.value, v.reserved_until
 
 
 def package_from(r: PackageRecord) -> Package:

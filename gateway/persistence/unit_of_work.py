@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.domain.events import Event
 from gateway.persistence.messaging_repositories import (BatchInboundRepository, ErrorStore,
                                                         InboxRepository, OutboxRepository)
 from gateway.persistence.payment_repositories import (DebitRepository, ReversalRepository,
@@ -21,9 +22,13 @@ class SqlUnitOfWork:
         self.engine = engine
         self._factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
         self.session: Session | None = None
+        # Events the handlers raised in this transaction; the bus publishes them once it (or
+        # the caller that passed this unit of work) has committed. A rollback discards them.
+        self.raised: list[Event] = []
 
     def __enter__(self) -> "SqlUnitOfWork":
         s = self.session = self._factory()
+        self.raised = []
         self.levies = LevyRepository(s)
         self.agreements = AgreementRepository(s)
         self.debits = DebitRepository(s)
@@ -57,3 +62,4 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         assert self.session is not None
         self.session.rollback()
+        self.raised.clear()

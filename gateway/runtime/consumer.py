@@ -74,6 +74,7 @@ class QueueConsumer:
                     return "FAILED"
                 t.commit()
         faults.point("inbound.after_db_commit")
+        self.processor.bus.publish(uow)  # the events its handlers raised, now committed
         return outcome
 
     def _wait_for_message(self, queue: str, wait_s: float) -> bool:
@@ -121,6 +122,7 @@ class QueueConsumer:
                 return "FAILED"
             faults.point("inbound.after_db_commit")
             t.commit()
+        self.processor.bus.publish(uow)  # after the get is final and no lock is held
         return outcome
 
     def _record_if_final(self, env) -> None:

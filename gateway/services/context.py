@@ -20,5 +20,6 @@ class HandlerContext:
         return self.clock()
 
     def emit(self, event: Event) -> None:
-        """Record an event raised by the gateway itself (notifications, the console)."""
+        """Raise an event of the gateway's own (a duplicate payment, ...). The bus hands it to
+        the unit of work when the handler returns, and handles it after that unit commits."""
         self.raised.append(event)

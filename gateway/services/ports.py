@@ -1,24 +1,27 @@
 """Ports: what the use cases need from the outside world, as Protocols.
 
-The adapters (persistence, the runtime's outbox messenger, the clock) implement them; services
-never import an adapter.
+The adapters (persistence, the wire edge's outbox messenger) implement them; services never
+import an adapter. Repositories load and save the domain's aggregates whole: an aggregate holds
+its own state and timers, and ``save`` persists what it holds. Members that a unit of work
+exposes are read-only properties here, so that an adapter may provide a more specific type.
+``tests/unit/services/test_ports.py`` type-checks the real adapters against these.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import TracebackType
 from typing import Protocol, Sequence
 
 from gateway.domain.agreement import Agreement
 from gateway.domain.debit import Debit, DebitKind
-from gateway.domain.events import CounterQueried, InboundRef
+from gateway.domain.events import CounterQueried, Event, InboundRef
 from gateway.domain.levy import Levy
 from gateway.domain.parties import Payer, TreasuryRoute
-
-
-class Clock(Protocol):
-    def now(self) -> dt.datetime: ...
+from gateway.domain.reversal import Reversal
+from gateway.domain.verification import Verification
+from gateway.domain.voucher import CounterVoucher
 
 
 class Messenger(Protocol):
@@ -73,10 +76,7 @@ class AgreementRepository(Protocol):
 
 
 class DebitRepository(Protocol):
-    """Debits and their timers (``next_check_at``, the in-doubt query step)."""
-
-    def add(self, debit: Debit, originator: str, agreement_id: int | None,
-            levy_amounts: Sequence[Decimal]) -> Debit: ...
+    """Debits with their levies, amounts, MsgID and timers. ``get`` raises NotFound."""
 
     def get(self, debit_id: int) -> Debit: ...
 
@@ -84,100 +84,63 @@ class DebitRepository(Protocol):
 
     def by_msg_id(self, msg_id: str) -> Debit | None: ...
 
-    def save(self, debit: Debit, now: dt.datetime | None = None) -> None: ...
+    def due(self, now: dt.datetime, kind: DebitKind, limit: int) -> list[Debit]:
+        """Unresolved debits of ``kind`` whose timer has expired, oldest first."""
+        ...
 
     def count_unresolved(self, kind: DebitKind) -> int: ...
 
-    def due(self, now: dt.datetime, kind: DebitKind, limit: int) -> list[Debit]: ...
+    def add(self, debit: Debit) -> Debit:
+        """Store a new debit; sets and returns it with its id."""
+        ...
 
-    def mark_sent(self, debit_id: int, msg_id: str, sent_at: dt.datetime,
-                  next_check_at: dt.datetime) -> None: ...
-
-    def schedule(self, debit_id: int, at: dt.datetime | None, step: int | None = None) -> None: ...
-
-    def sent_at(self, debit_id: int) -> dt.datetime | None: ...
-
-    def msg_id(self, debit_id: int) -> str: ...
-
-    def agreement_id(self, debit_id: int) -> int | None: ...
-
-    def query_step(self, debit_id: int) -> int: ...
-
-    def set_chk_date(self, debit_id: int, day: dt.date) -> None: ...
-
-    def levy_amount(self, debit_id: int, levy_id: int) -> Decimal: ...
-
-
-class ReversalView(Protocol):
-    id: int
-    debit_id: int
-    entrust_date: dt.date
-    cancel_no: str
-    state: str
-    answer: str
-    msg_id: str
-    query_step: int
+    def save(self, debit: Debit) -> None: ...
 
 
 class ReversalRepository(Protocol):
-    def add(self, debit_id: int, org: str, day: dt.date, cancel_no: str, reason: str) -> int: ...
+    def get(self, reversal_id: int) -> Reversal: ...
 
-    def mark_sent(self, reversal_id: int, msg_id: str, next_check_at: dt.datetime) -> None: ...
+    def by_key(self, tax_org_code: str, entrust_date: dt.date, cancel_no: str) -> Reversal | None: ...
 
-    def get(self, reversal_id: int) -> ReversalView: ...
+    def by_msg_id(self, msg_id: str) -> Reversal | None: ...
 
-    def by_key(self, org: str, day: dt.date, cancel_no: str) -> ReversalView | None: ...
+    def open_for(self, debit_id: int) -> list[Reversal]:
+        """The reversals of a debit still waiting for the ETS (SENT or ACCEPTED)."""
+        ...
 
-    def id_by_msg_id(self, msg_id: str) -> int | None: ...
+    def due(self, now: dt.datetime, limit: int) -> list[Reversal]:
+        """Open reversals whose timer has expired, oldest first."""
+        ...
 
-    def open_for(self, debit_id: int) -> bool: ...
+    def add(self, reversal: Reversal) -> Reversal: ...
 
-    def close_open_for(self, debit_id: int, add_word: str) -> None: ...
-
-    def update(self, reversal_id: int, **values: object) -> None: ...
-
-    def due(self, now: dt.datetime, limit: int) -> list[ReversalView]: ...
-
-
-class VerificationView(Protocol):
-    id: int
-    agreement_id: int
-    vc_sign: str
-    state: str
+    def save(self, reversal: Reversal) -> None: ...
 
 
 class VerificationRepository(Protocol):
-    def add(self, agreement_id: int, org: str, day: dt.date, vc_no: str, vc_sign: str,
-            msg_id: str, deadline: dt.datetime) -> int: ...
+    def by_key(self, tax_org_code: str, entrust_date: dt.date, vc_no: str) -> Verification | None: ...
 
-    def by_key(self, org: str, day: dt.date, vc_no: str) -> VerificationView | None: ...
+    def by_msg_id(self, msg_id: str) -> Verification | None: ...
 
-    def id_by_msg_id(self, msg_id: str) -> int | None: ...
+    def due(self, now: dt.datetime, limit: int) -> list[Verification]:
+        """SENT requests whose 9115 timer has expired."""
+        ...
 
-    def finish(self, verification_id: int, state: str, result: str) -> None: ...
+    def add(self, verification: Verification) -> Verification: ...
 
-    def expire(self, now: dt.datetime) -> int: ...
-
-
-class VoucherView(Protocol):
-    id: int
-    tax_vou_no: str
-    tax_org_code: str
-    payer_id: int
-    levy_ids: tuple[int, ...]
-    total: Decimal
+    def save(self, verification: Verification) -> None: ...
 
 
 class VoucherRepository(Protocol):
-    def add(self, vou: str, org: str, payer_id: int, levy_ids: list[int], total: Decimal) -> int: ...
+    def by_no(self, tax_vou_no: str) -> CounterVoucher | None: ...
 
-    def by_no(self, vou: str) -> VoucherView | None: ...
+    def due(self, now: dt.datetime, limit: int) -> list[CounterVoucher]:
+        """RESERVED vouchers whose reservation has ended."""
+        ...
 
-    def reserve(self, voucher_id: int, until: dt.datetime | None) -> None: ...
+    def add(self, voucher: CounterVoucher) -> CounterVoucher: ...
 
-    def paid(self, voucher_id: int) -> None: ...
-
-    def expired(self, now: dt.datetime, limit: int) -> list[VoucherView]: ...
+    def save(self, voucher: CounterVoucher) -> None: ...
 
 
 class PayerRepository(Protocol):
@@ -211,27 +174,60 @@ class BatchInboundRepository(Protocol):
     def flag(self, msg_no: str, business_key: str, detail: str) -> None: ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction. Repositories are attributes; ``messages`` writes to the outbox."""
+class HasState(Protocol):
+    """The part of a unit of work the gateway status (work date, link) needs."""
 
-    levies: LevyRepository
-    agreements: AgreementRepository
-    debits: DebitRepository
-    payers: PayerRepository
-    routes: RouteRepository
-    verifications: VerificationRepository
-    reversals: ReversalRepository
-    vouchers: VoucherRepository
-    serials: SerialRepository
-    state: StateRepository
-    reviews: ReviewRepository
-    alerts: AlertRepository
-    batch_inbound: BatchInboundRepository
-    messages: Messenger
+    @property
+    def state(self) -> StateRepository: ...
+
+
+class HasSerials(Protocol):
+    """The part of a unit of work serial allocation needs."""
+
+    @property
+    def serials(self) -> SerialRepository: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Repositories are attributes; ``messages`` writes to the outbox in the
+    same transaction. ``raised`` collects the events the handlers raised in it: whoever commits
+    hands them to :meth:`MessageBus.publish` afterwards (a rollback discards them)."""
+
+    @property
+    def levies(self) -> LevyRepository: ...
+    @property
+    def agreements(self) -> AgreementRepository: ...
+    @property
+    def debits(self) -> DebitRepository: ...
+    @property
+    def payers(self) -> PayerRepository: ...
+    @property
+    def routes(self) -> RouteRepository: ...
+    @property
+    def verifications(self) -> VerificationRepository: ...
+    @property
+    def reversals(self) -> ReversalRepository: ...
+    @property
+    def vouchers(self) -> VoucherRepository: ...
+    @property
+    def serials(self) -> SerialRepository: ...
+    @property
+    def state(self) -> StateRepository: ...
+    @property
+    def reviews(self) -> ReviewRepository: ...
+    @property
+    def alerts(self) -> AlertRepository: ...
+    @property
+    def batch_inbound(self) -> BatchInboundRepository: ...
+    @property
+    def messages(self) -> Messenger: ...
+    @property
+    def raised(self) -> list[Event]: ...
 
     def __enter__(self) -> "UnitOfWork": ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
 
     def commit(self) -> None: ...
 

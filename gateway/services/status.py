@@ -6,6 +6,7 @@ import datetime as dt
 
 from gateway.domain.errors import GatewayUnavailable
 from gateway.services.options import GatewayOptions
+from gateway.services.ports import HasState
 
 WORK_DATE = "work_date"
 SYS_STAT = "sys_stat"  # 0 intraday, 1 day switch, 2 maintenance
@@ -14,7 +15,7 @@ LAST_TRAFFIC = "last_traffic"
 LINK_TEST_PENDING = "link_test_msg_id"
 
 
-def work_date(uow, options: GatewayOptions, now: dt.datetime) -> dt.date:
+def work_date(uow: HasState, options: GatewayOptions, now: dt.datetime) -> dt.date:
     """The last ETS work date adopted; the configured initial value (or today) on first use."""
     text = uow.state.get(WORK_DATE)
     if text:
@@ -24,7 +25,7 @@ def work_date(uow, options: GatewayOptions, now: dt.datetime) -> dt.date:
     return day
 
 
-def ensure_open_for_requests(uow) -> None:
+def ensure_open_for_requests(uow: HasState) -> None:
     """New 1001/1021/9114 requests need the link UP and the ETS intraday (SysStat 0)."""
     if uow.state.get(LINK, "UP") == "DOWN":
         raise GatewayUnavailable("与ETS的链路中断，暂不能发起新的扣款，请稍后再试")
@@ -34,5 +35,5 @@ def ensure_open_for_requests(uow) -> None:
         raise GatewayUnavailable(f"ETS正在{what}，暂不能发起新的业务，请稍后再试")
 
 
-def note_traffic(uow, now: dt.datetime) -> None:
+def note_traffic(uow: HasState, now: dt.datetime) -> None:
     uow.state.set(LAST_TRAFFIC, now.isoformat(timespec="seconds"), now)

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from gateway.domain import commands as c
 from gateway.domain import events as e
-from gateway.services.handlers import (agreements, counter, dayend, debits, reversals, sweeper,
-                                       system)
+from gateway.services.context import HandlerContext
+from gateway.services.handlers import (agreements, counter, dayend, debits, payments, reversals,
+                                       sweeper, system)
+from gateway.services.ports import UnitOfWork
+
+# A handler takes its message (the type it is registered for, hence Any here), the unit of work
+# and the context, and returns what the caller of the bus gets back.
+Handler = Callable[[Any, UnitOfWork, HandlerContext], Any]
 
 
-def _status(event: e.StatusReported, uow, ctx):
+def _status(event: e.StatusReported, uow: UnitOfWork, ctx: HandlerContext) -> None:
     if event.search_type == "0":
-        return debits.on_single_status(event, uow, ctx)
+        debits.on_single_status(event, uow, ctx)
+        return
     uow.reviews.add("PACKAGE_STATUS", f"9004 for package {event.ori_pack_no}: OpStat {event.op_stat}",
                     event.tax_org_code, event.ori_pack_no)
-    return None
 
 
-HANDLERS = {
+def _test_link(cmd: c.TestLink, uow: UnitOfWork, ctx: HandlerContext) -> str:
+    return system.send_link_test(uow, ctx.now())
+
+
+HANDLERS: dict[type, Handler] = {
     c.SubmitDebit: debits.submit_debit,
     c.QueryDebitStatus: debits.query_debit_status,
     c.ReverseDebit: reversals.reverse_debit,
@@ -26,7 +38,7 @@ HANDLERS = {
     c.TerminateAgreement: agreements.terminate_agreement,
     c.IssueCounterVoucher: counter.issue_counter_voucher,
     c.SweepTimeouts: sweeper.sweep,
-    c.TestLink: lambda cmd, uow, ctx: system.send_link_test(uow, ctx.now()),
+    c.TestLink: _test_link,
     e.DebitAcknowledged: debits.on_debit_acknowledged,
     e.ReversalAcknowledged: reversals.on_reversal_acknowledged,
     e.VerificationAcknowledged: agreements.on_verification_acknowledged,
@@ -44,4 +56,5 @@ HANDLERS = {
     e.ReconciliationReceived: dayend.on_reconciliation_received,
     e.FundReportReceived: dayend.on_fund_report_received,
     e.BatchResultReceived: dayend.on_batch_result_received,
+    e.DuplicatePaymentFlagged: payments.on_duplicate_payment_flagged,
 }

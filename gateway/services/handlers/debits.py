@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 
 from gateway.domain.commands import QueryDebitStatus, SubmitDebit
 from gateway.domain.debit import Debit, DebitKind, DebitState, debit_amount
+from gateway.domain.entity import require_id
 from gateway.domain.errors import AgreementNotActive, TooManyInFlight
 from gateway.domain.events import DebitAcknowledged, DebitAnswered, StatusReported
 from gateway.domain.results import ResultClass, classify
 from gateway.services import status
 from gateway.services.context import HandlerContext
+from gateway.services.handlers.payments import (apply_failure, apply_success, confirm_reversal,
+                                                ids_of, owner_of, payable_levies)
 from gateway.services.ports import UnitOfWork
-from gateway.services.handlers.payments import (apply_failure, apply_success, owner_of,
-                                                payable_levies, reverse_levies)
 from gateway.services.serials import new_serial, new_voucher_no
 
 log = logging.getLogger(__name__)
+
+_OPSTAT_FAILURES = {"21": "银行扣款失败", "11": "ETS拒绝或未能转发", "99": "ETS已作废"}
+
+
+def _seconds(n: int) -> dt.timedelta:
+    return dt.timedelta(seconds=n)
 
 
 def submit_debit(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext) -> Debit:
@@ -29,43 +35,40 @@ def submit_debit(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext) -> Debi
         raise TooManyInFlight(f"在途实时扣款已达上限 {ctx.options.max_in_flight} 笔，请稍后再试")
     payer = uow.payers.get(cmd.payer_id)
     levies, org = payable_levies(uow, payer, cmd.levy_ids, "扣款", for_update=True)
-    agreement = uow.agreements.active_for_payer(payer.id)
+    agreement = uow.agreements.active_for_payer(require_id(payer.id, "payer"))
     if agreement is None:
         raise AgreementNotActive("该缴费人没有有效的三方协议，请先签订并验证协议")
     route = uow.routes.get(org)
     day = status.work_date(uow, ctx.options, now)
-    debit = Debit(id=None, kind=DebitKind.SINGLE, tax_org_code=org, entrust_date=day,
-                  tra_no=new_serial(uow, "TRANO", org, day),
-                  tax_vou_no=new_voucher_no(uow, org, day), payer_id=payer.id,
-                  amount=debit_amount(lv.amount for lv in levies),
-                  levy_ids=tuple(lv.id for lv in levies))
-    uow.debits.add(debit, originator=org, agreement_id=agreement.id,
-                   levy_amounts=[lv.amount for lv in levies])
+    debit = uow.debits.add(Debit(
+        id=None, kind=DebitKind.SINGLE, tax_org_code=org, entrust_date=day,
+        tra_no=new_serial(uow, "TRANO", org, day), tax_vou_no=new_voucher_no(uow, org, day),
+        payer_id=require_id(payer.id, "payer"), amount=debit_amount(lv.amount for lv in levies),
+        levy_ids=ids_of(levies), levy_amounts=tuple(lv.amount for lv in levies),
+        agreement_id=agreement.id))
     for levy in levies:
         levy.lock(owner_of(debit), f"1001 {debit.key} by {cmd.requested_by}")
     uow.levies.save(levies)
     msg_id = uow.messages.send_debit(debit, agreement, payer, levies, route)
-    uow.debits.mark_sent(debit.id, msg_id, now, now + dt.timedelta(seconds=ctx.options.timers.ack_9120))
+    debit.sent(msg_id, now, now + _seconds(ctx.options.timers.ack_9120))
+    uow.debits.save(debit)
     return debit
 
 
 def on_debit_acknowledged(event: DebitAcknowledged, uow: UnitOfWork, ctx: HandlerContext) -> None:
-    """9120 for a 1001: acceptance starts the 2001 timer; a refusal fails the debit."""
+    """9120 for a 1001: acceptance starts the 2001 timer (from when the 1001 was sent); a refusal
+    fails the debit."""
     debit = uow.debits.by_msg_id(event.request_msg_id)
     if debit is None:
         return
-    result, add_word = event.result, event.add_word
-    if result == "90000":
+    if event.accepted:
         if debit.state is DebitState.SENT:
-            debit.accepted()
-            sent_at = uow.debits.sent_at(debit.id) or ctx.now()
-            uow.debits.schedule(debit.id, sent_at + dt.timedelta(seconds=ctx.options.timers.result_2001))
-            uow.debits.save(debit, ctx.now())
+            sent_at = debit.sent_at or ctx.now()
+            debit.accepted(sent_at + _seconds(ctx.options.timers.result_2001))
+            uow.debits.save(debit)
         return  # a late 9120 90000 changes nothing (§7.2)
     if debit.unresolved:
-        apply_failure(uow, debit, result, add_word, uow.debits.agreement_id(debit.id))
-        uow.debits.schedule(debit.id, None)
-        uow.debits.save(debit, ctx.now())
+        apply_failure(uow, ctx, debit, event.result, event.add_word)
 
 
 def on_debit_answered(event: DebitAnswered, uow: UnitOfWork, ctx: HandlerContext) -> None:
@@ -80,8 +83,8 @@ def on_debit_answered(event: DebitAnswered, uow: UnitOfWork, ctx: HandlerContext
             event.tax_date or debit.entrust_date)
 
 
-def resolve(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: str, add_word: str,
-            tax_date: dt.date) -> None:
+def resolve(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, klass: ResultClass, code: str,
+            add_word: str, tax_date: dt.date) -> None:
     """Apply a result from any source (2001, 9004, 3122) to a single debit."""
     if debit.state is DebitState.REVERSED:
         log.info("result %s for reversed debit %s ignored", code, debit.key)
@@ -89,25 +92,17 @@ def resolve(uow: UnitOfWork, ctx: HandlerContext, debit: Debit, klass: ResultCla
     if klass is ResultClass.SUCCESS:
         if debit.state is not DebitState.SUCCEEDED:
             apply_success(uow, ctx, debit, tax_date, code)
+    elif not debit.unresolved:
+        return  # a failure or an unknown code never overrides a final result
     elif klass is ResultClass.FAILURE:
-        if not debit.unresolved:
-            return
-        apply_failure(uow, debit, code, add_word, uow.debits.agreement_id(debit.id))
+        apply_failure(uow, ctx, debit, code, add_word)
     else:
-        if not debit.unresolved:
-            return
-        debit.in_doubt(f"unknown result {code}")
-        debit.result_code, debit.reason = code, add_word
-        _start_querying(uow, ctx, debit)
-        uow.debits.save(debit, ctx.now())
-        return
-    uow.debits.schedule(debit.id, None)
-    uow.debits.save(debit, ctx.now())
+        debit.unknown_result(code, add_word, _first_query_at(ctx))
+        uow.debits.save(debit)
 
 
-def _start_querying(uow: UnitOfWork, ctx: HandlerContext, debit: Debit) -> None:
-    uow.debits.schedule(debit.id, ctx.now() + dt.timedelta(seconds=ctx.options.timers.query_delay(0)),
-                        step=0)
+def _first_query_at(ctx: HandlerContext) -> dt.datetime:
+    return ctx.now() + _seconds(ctx.options.timers.query_delay(0))
 
 
 def on_single_status(event: StatusReported, uow: UnitOfWork, ctx: HandlerContext) -> None:
@@ -120,21 +115,12 @@ def on_single_status(event: StatusReported, uow: UnitOfWork, ctx: HandlerContext
     op = event.op_stat
     if op == "20":
         resolve(uow, ctx, debit, ResultClass.SUCCESS, "90000", "", event.chk_date)
-    elif op in ("21", "11", "99"):
-        resolve(uow, ctx, debit, ResultClass.FAILURE, f"OPSTAT{op}",
-                {"21": "银行扣款失败", "11": "ETS拒绝或未能转发", "99": "ETS已作废"}[op],
+    elif op in _OPSTAT_FAILURES:
+        resolve(uow, ctx, debit, ResultClass.FAILURE, f"OPSTAT{op}", _OPSTAT_FAILURES[op],
                 event.chk_date)
     elif op == "97":
-        if debit.state in (DebitState.IN_DOUBT, DebitState.SUCCEEDED, DebitState.SENT,
-                           DebitState.ACCEPTED):
-            if debit.state in (DebitState.SENT, DebitState.ACCEPTED):
-                debit.in_doubt("9004 reports reversed")
-            reverse_levies(uow, debit)
-            debit.reversed()
-            uow.debits.schedule(debit.id, None)
-            uow.debits.save(debit, ctx.now())
         # §6.3: OpStat 97 means it was reversed; an open 1021 needs no more resends.
-        uow.reversals.close_open_for(debit.id, "9004 OpStat 97")
+        confirm_reversal(uow, ctx, debit, "9004 OpStat 97")
     elif op == "98":
         _resend_once(uow, ctx, debit)
 
@@ -143,15 +129,14 @@ def _resend_once(uow: UnitOfWork, ctx: HandlerContext, debit: Debit) -> None:
     """OpStat 98: the debit never arrived; resend the same 1001 once on its own work date."""
     if debit.state is not DebitState.IN_DOUBT:
         return
-    day = status.work_date(uow, ctx.options, ctx.now())
+    now = ctx.now()
+    day = status.work_date(uow, ctx.options, now)
     if debit.resent or day != debit.entrust_date:
         return
-    old_msg_id = uow.debits.msg_id(debit.id)
+    old_msg_id = debit.msg_id
     debit.resend_after_not_found(day)
-    msg_id = uow.messages.resend(old_msg_id)
-    now = ctx.now()
-    uow.debits.mark_sent(debit.id, msg_id, now, now + dt.timedelta(seconds=ctx.options.timers.ack_9120))
-    uow.debits.save(debit, ctx.now())
+    debit.sent(uow.messages.resend(old_msg_id), now, now + _seconds(ctx.options.timers.ack_9120))
+    uow.debits.save(debit)
 
 
 def query_debit_status(cmd: QueryDebitStatus, uow: UnitOfWork, ctx: HandlerContext) -> str:
@@ -168,20 +153,15 @@ def sweep_debits(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: 
         count += 1
         if debit.state in (DebitState.SENT, DebitState.ACCEPTED):
             why = "no 9120 in time" if debit.state is DebitState.SENT else "no 2001 in time"
-            debit.in_doubt(why)
-            _start_querying(uow, ctx, debit)
-            uow.debits.save(debit, ctx.now())
-        elif debit.state is DebitState.IN_DOUBT:
-            if debit.entrust_date < day:
-                uow.debits.schedule(debit.id, None)  # the 3122 of that date decides (§7.2 rule 4)
-                continue
-            step = uow.debits.query_step(debit.id)
+            debit.in_doubt(why, _first_query_at(ctx))
+        elif debit.state is DebitState.IN_DOUBT and debit.entrust_date >= day:
             uow.messages.send_status_query(debit.tax_org_code, "0", debit.entrust_date, "00000000",
                                            debit.tra_no)
-            uow.debits.schedule(debit.id, now + dt.timedelta(
-                seconds=ctx.options.timers.query_delay(step + 1)), step=step + 1)
+            step = debit.query_step + 1
+            debit.query_scheduled(now + _seconds(ctx.options.timers.query_delay(step)), step)
         else:
-            uow.debits.schedule(debit.id, None)
+            debit.stop_checks()  # the 3122 of that date decides (§7.2 rule 4)
+        uow.debits.save(debit)
     return count
 
 

@@ -61,19 +61,33 @@ def test_debit_round_trip_and_business_key(engine, seeded):
         levies = uow.levies.get_many(seeded["levies"])
         d = Debit(id=None, kind=DebitKind.SINGLE, tax_org_code="14401060000", entrust_date=DAY,
                   tra_no="00000123", tax_vou_no="344010624110500123", payer_id=seeded["payer"],
-                  amount=Decimal("12345.60"), levy_ids=tuple(seeded["levies"]))
-        uow.debits.add(d, originator="14401060000", agreement_id=agreement.id,
-                       levy_amounts=[lv.amount for lv in levies], msg_id="20241105093015000123")
+                  amount=Decimal("12345.60"), levy_ids=tuple(seeded["levies"]),
+                  originator="14401060000", agreement_id=agreement.id,
+                  levy_amounts=tuple(lv.amount for lv in levies), msg_id="20241105093015000123")
+        uow.debits.add(d)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         d = uow.debits.by_key("14401060000", DAY, "00000123")
         assert d is not None and d.levy_ids == tuple(seeded["levies"]) and d.state is DebitState.SENT
-        d.accepted()
-        d.succeeded(DAY)
+        assert (d.msg_id, d.agreement_id, d.originator) == ("20241105093015000123", agreement.id,
+                                                            "14401060000")
+        assert d.levy_amounts == (Decimal("8640.00"), Decimal("3086.40"), Decimal("619.20"))
+        assert uow.debits.by_msg_id("20241105093015000123").id == d.id
+        deadline = dt.datetime(2024, 11, 5, 9, 31)
+        d.accepted(deadline)
         uow.debits.save(d)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
-        assert uow.debits.get(d.id).state is DebitState.SUCCEEDED
+        d = uow.debits.get(d.id)
+        assert (d.state, d.next_check_at) == (DebitState.ACCEPTED, deadline)
+        assert [x.id for x in uow.debits.due(deadline, DebitKind.SINGLE, 10)] == [d.id]
+        d.succeeded(DAY, at=deadline)
+        uow.debits.save(d)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        stored = uow.debits.get(d.id)
+        assert stored.state is DebitState.SUCCEEDED
+        assert (stored.next_check_at, stored.resolved_at) == (None, deadline)
         assert uow.debits.by_key("14401060000", DAY, "00000124") is None
 
 
@@ -84,8 +98,9 @@ def test_duplicate_business_key_is_refused_by_the_database(engine, seeded):
         with SqlUnitOfWork(engine) as uow:
             d = Debit(id=None, kind=DebitKind.SINGLE, tax_org_code="14401060000", entrust_date=DAY,
                       tra_no=tra_no, tax_vou_no=vou, payer_id=seeded["payer"],
-                      amount=Decimal("1.00"), levy_ids=(seeded["levies"][0],))
-            uow.debits.add(d, originator="14401060000", agreement_id=None, levy_amounts=[Decimal("1.00")])
+                      amount=Decimal("1.00"), levy_ids=(seeded["levies"][0],),
+                      originator="14401060000", levy_amounts=(Decimal("1.00"),))
+            uow.debits.add(d)
             uow.commit()
 
     add("00000001", "V1")
