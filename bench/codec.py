@@ -125,7 +125,8 @@ def main() -> None:
     print(f"  1001 encode+validate+decode        {round_trip * 1e3:9.3f} ms  {1 / round_trip:10,.0f} msg/s")
     packages = {}
     for levies in (1, 2, 3):
-        packages[levies] = measure(f"1102, 3000 items x {levies} levies", message_1102(3000, levies), number=3, repeat=7)
+        packages[levies] = measure(f"1102, 3000 items x {levies} levies", message_1102(3000, levies),
+                                   number=3, repeat=7)
     print("The 1102 BENCH line is the 2-levy package (pension + medical, a typical individual payer).")
     print(f"BENCH codec_1001_per_s {1 / round_trip:.0f} 1/s")
     print(f"BENCH codec_1102_3000_encode_validate_ms {packages[2]['encode'] * 1e3:.1f} ms")

@@ -111,7 +111,8 @@ def _2001(b: Msg2001) -> Iterator[str]:
 def _1021(b: Msg1021) -> Iterator[str]:
     r = b.rush_apply1021
     if r.entrust_date != r.ori_entrust_date:
-        yield f"{M}/RushApply1021/EntrustDate: {r.entrust_date:%Y%m%d} must equal OriEntrustDate {r.ori_entrust_date:%Y%m%d}"
+        yield (f"{M}/RushApply1021/EntrustDate: {r.entrust_date:%Y%m%d} must equal OriEntrustDate "
+               f"{r.ori_entrust_date:%Y%m%d}")
 
 
 def _2021(b: Msg2021) -> Iterator[str]:
@@ -139,7 +140,8 @@ def _1102(b: Msg1102) -> Iterator[str]:
     yield from _unique(f"{M}/Payment1102", "TraNo", [i.tra_no for i in items])
     for n, i in enumerate(items, 1):
         if not _levies_ok(i.tra_amt, i.tax_type_num, i.tax_type_list1102):
-            yield from _levies(f"{M}/Payment1102[{n}]", i.tra_amt, i.tax_type_num, i.tax_type_list1102, "TaxTypeList1102")
+            yield from _levies(f"{M}/Payment1102[{n}]", i.tra_amt, i.tax_type_num, i.tax_type_list1102,
+                               "TaxTypeList1102")
 
 
 def _2102(b: Msg2102) -> Iterator[str]:
@@ -186,7 +188,8 @@ def _3122(b: Msg3122) -> Iterator[str]:
     if h.cur_pack_no > h.child_pack_num:
         yield f"{path}/CurPackNo: {h.cur_pack_no} exceeds ChildPackNum {h.child_pack_num}"
     if h.cur_pack_num > h.all_num or h.cur_pack_amt > h.all_amt:
-        yield f"{path}/AllNum: the sub-package ({h.cur_pack_num}, {h.cur_pack_amt}) exceeds the package ({h.all_num}, {h.all_amt})"
+        yield (f"{path}/AllNum: the sub-package ({h.cur_pack_num}, {h.cur_pack_amt}) exceeds the package "
+               f"({h.all_num}, {h.all_amt})")
     for n, i in enumerate(items, 1):
         single = i.ori_msg_no in ("1001", "2108")
         if single != (i.ori_pack_no == NONE_SERIAL):

@@ -96,7 +96,8 @@ _ELEMENT: tuple[tuple[re.Pattern[str], str, str, Callable[..., _Texts]], ...] = 
         # XSD structure, xmlschema then libxml2.
         (r"Unexpected child with tag '(?P<got>[^']+)' at position \d+\.(?: Tag '(?P<want>[^']+)' expected)?",
          IN, FORMAT, _unexpected),
-        (r"Element '(?P<got>[^']+)': This element is not expected\.(?: Expected is (?:one of )?\( (?P<want>[^)]*?) \))?",
+        (r"Element '(?P<got>[^']+)': This element is not expected\."
+         r"(?: Expected is (?:one of )?\( (?P<want>[^)]*?) \))?",
          CHILD, FORMAT, _unexpected),
         (r"The content of element '[^']+' is not complete\.(?: Tag '(?P<want>[^']+)' expected)?", IN, FORMAT,
          _incomplete),

@@ -17,7 +17,8 @@ metadata = Base.metadata
 
 __all__ = [
     "Base", "metadata", "AgreementRecord", "LevyRecord", "VerificationRecord", "AlertRecord",
-    "BatchInboundRecord", "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord", "SerialCounterRecord",
+    "BatchInboundRecord", "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord",
+    "SerialCounterRecord",
     "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",

@@ -80,7 +80,7 @@ SCENARIOS: list[tuple[str, dict[str, Any]]] = [
 def sim_rows(data: Seeded) -> list[dict[str, Any]]:
     """The simulator's accounts and agreements for the seeded payers, one per scenario."""
     rows = []
-    for (name, overrides), pid in zip(SCENARIOS, data.payers, strict=True):
+    for (_name, overrides), pid in zip(SCENARIOS, data.payers, strict=True):
         row: dict[str, Any] = {
             "pay_bk_code": BANK, "pay_op_bk_code": BRANCH, "acct": data.accounts[pid],
             "name": data.names[pid], "tax_pay_code": data.codes[pid], "balance": BALANCE,

@@ -161,9 +161,9 @@ class Worker:
             self.proc.send_signal(signal.SIGTERM)
         try:
             rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as late:
             self.kill()
-            raise AssertionError(f"worker did not stop within {timeout:.0f} s\n{self.tail()}")
+            raise AssertionError(f"worker did not stop within {timeout:.0f} s\n{self.tail()}") from late
         assert rc == 0, f"worker exited with {rc}\n{self.tail()}"
         self.assert_clean_log()
 

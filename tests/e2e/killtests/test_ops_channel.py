@@ -46,7 +46,7 @@ def test_stopped_channel_fills_the_transmission_queue_and_start_drains_it(world_
     for half in (data.payers[:N // 2], data.payers[N // 2:]):
         submit_debits(world, data, half)
         total = len(world.outbox("1001"))
-        wait_until(lambda: world.unsent() == 0 and world.depth(world.qm_tax, XMITQ) >= total,
+        wait_until(lambda total=total: world.unsent() == 0 and world.depth(world.qm_tax, XMITQ) >= total,
                    30, f"{total} messages relayed onto {XMITQ}", world.state)
         depths.append(xmitq_depth_shown(world))
         assert depths[-1] >= before + total, f"{XMITQ} depth shown {depths[-1]}"

@@ -49,5 +49,5 @@ def test_the_total_is_exact_money() -> None:
         CounterVoucher(id=None, tax_vou_no="1", tax_org_code="1", payer_id=1, levy_ids=(1,),
                        total=Decimal("1.005"))
     with pytest.raises(ValueError, match="no id"):
-        CounterVoucher(id=None, tax_vou_no="1", tax_org_code="1", payer_id=1, levy_ids=(1,),
-                       total=Decimal("1.00")).owner
+        _ = CounterVoucher(id=None, tax_vou_no="1", tax_org_code="1", payer_id=1, levy_ids=(1,),
+                           total=Decimal("1.00")).owner

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from gateway.config import ConfigError, Settings, load_settings
@@ -68,7 +70,7 @@ def test_missing_file_is_an_error(tmp_path):
 
 def test_settings_are_frozen_and_replace_validates():
     s = Settings()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.gateway.node = "1"  # type: ignore[misc]
     assert s.replace(database={"url": "sqlite:///y.db"}).database.url == "sqlite:///y.db"
     with pytest.raises(ConfigError):
