@@ -97,4 +97,5 @@ def gateway_options(settings: Settings) -> GatewayOptions:
                       counter_reservation=g.counter_reservation_s,
                       link_test_idle=g.link_test_idle_s),
         cutoff=CutoffRule(day=g.cutoff_day, february_day=g.cutoff_day_february, hour=g.cutoff_hour),
-        calendar=official_calendar())
+        calendar=official_calendar(),
+        work_date_window_days=g.work_date_window_days)

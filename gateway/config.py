@@ -48,6 +48,14 @@ class GatewaySection:
     cutoff_hour: int = 18
     counter_reservation_s: int = 1800
     env: str = "dev"  # dev | production
+    # A 9101 is adopted when its WorkDate is the next clearing day after the current one, or
+    # at most this many days from today's date; any other date is kept for review (a forged or
+    # mistaken 9101 must not move the work date anywhere).
+    work_date_window_days: int = 3
+    # Several `etsgw gateway` workers on one database (PostgreSQL only: they compete for
+    # messages with row locks). Off: a second worker is refused while the first holds its lease.
+    competing_workers: bool = False
+    lease_ttl_s: int = 30  # a process lease not renewed for this long is taken as crashed
 
 
 @dataclass(frozen=True)
@@ -208,12 +216,26 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         if "__" not in rest:
             raise ConfigError(f"{name}: environment overrides are named ETSGW_<SECTION>__<KEY>")
         section, key = rest.split("__", 1)
-        data.setdefault(section, {})[key] = _EnvText(value)
+        data.setdefault(section, {})[key] = _EnvText(value, name)
     return _build(data, base=Settings(), origin=str(path or "defaults"))
 
 
 class _EnvText(str):
-    """A value from the environment: text to be converted to the key's type."""
+    """A value from the environment: text to be converted to the key's type; remembers the
+    variable it came from, so that an error names the variable to fix."""
+
+    variable: str
+
+    def __new__(cls, value: str, variable: str = "") -> "_EnvText":
+        text = super().__new__(cls, value)
+        text.variable = variable
+        return text
+
+
+def _source(values: Mapping[str, Any], origin: str) -> str:
+    """Where a section's values came from, for an error message: the variable(s) or the file."""
+    names = sorted(v.variable for v in values.values() if isinstance(v, _EnvText) and v.variable)
+    return f"environment variable {', '.join(names)}" if names else origin
 
 
 def _build(data: dict[str, dict[str, Any]], base: Settings, origin: str) -> Settings:
@@ -221,16 +243,23 @@ def _build(data: dict[str, dict[str, Any]], base: Settings, origin: str) -> Sett
     sections: dict[str, Any] = {}
     for section, values in data.items():
         if section not in hints:
-            raise ConfigError(f"unknown configuration section [{section}] ({origin})")
+            raise ConfigError(f"unknown configuration section [{section}] "
+                              f"({_source(values, origin)})")
         current = getattr(base, section)
         cls = type(current)
         field_types = typing.get_type_hints(cls)
         changes = {}
         for key, value in values.items():
             if key not in field_types:
-                raise ConfigError(f"unknown configuration key {section}.{key} ({origin})")
-            changes[key] = _convert(f"{section}.{key}", field_types[key], value)
-            _check(section, key, changes[key])
+                raise ConfigError(f"unknown configuration key {section}.{key} "
+                                  f"({_source({key: value}, origin)})")
+            try:
+                changes[key] = _convert(f"{section}.{key}", field_types[key], value)
+                _check(section, key, changes[key])
+            except ConfigError as exc:
+                if isinstance(value, _EnvText) and value.variable:
+                    raise ConfigError(f"{exc} (environment variable {value.variable})") from None
+                raise
         sections[section] = dataclasses.replace(current, **changes)
     return dataclasses.replace(base, **sections)
 

@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import func, select
 
 from gateway.bootstrap import Application
-from gateway.domain.levy import LockKind, LockOwner, LevyState
+from gateway.domain.levy import LevyState, LockKind, LockOwner
 from gateway.persistence import migrate
 from gateway.persistence.records import AgreementRecord, LevyRecord, PayerRecord
 
@@ -38,6 +38,34 @@ def prepare(app: Application, sizes: dict[str, int]) -> None:
         report = generate(app.engine, demo_password=demo_password(), **sizes)
         print(report, file=sys.stderr)
     _seed_simulator(app)
+
+
+def print_logins(app: Application, echo: Callable[[str], None] = print) -> None:
+    """The demo logins (app_user), the payer each taxpayer login maps to, and a payer id that
+    `etsgw debit submit --payer` can debit now (an ACTIVE agreement and UNPAID levies)."""
+    from gateway.cli.output import cell, width
+    from gateway.demodata.accounts import DEMO_PASSWORD_ENV, DEMO_ONLY_PASSWORD
+    from gateway.persistence.party_queries import debitable_payer, demo_logins
+
+    with app.reader.connect() as conn:
+        logins = demo_logins(conn)
+        payer = debitable_payer(conn, [r["payer_id"] for r in logins if r["payer_id"]])
+    if logins:
+        echo("演示登录账号 / demo logins:")
+        for r in logins:
+            scope = (f"缴费人 / payer {r['payer_id']} {r['payer']}"
+                     f"{'，可扣款 / debitable' if r['debitable'] else ''}" if r["payer_id"]
+                     else f"征收机关 / office {r['tax_org_code']}" if r["tax_org_code"] else "")
+            name = cell(r["username"])
+            echo(f"  {name}{' ' * max(1, 15 - width(name))}{r['role']:<9}{scope}")
+        # The environment's password is a secret: name the variable, never print its value.
+        password = (f"${DEMO_PASSWORD_ENV}" if os.environ.get(DEMO_PASSWORD_ENV)
+                    else DEMO_ONLY_PASSWORD)
+        echo(f"  密码 / password: {password}")
+    if payer is not None:
+        echo(f"可扣款的缴费人 / a payer to debit: etsgw debit submit --payer {payer}")
+    else:
+        echo("没有可扣款的缴费人（需有效协议和未缴应征）/ no payer can be debited now")
 
 
 def _seed_simulator(app: Application) -> None:

@@ -1,9 +1,10 @@
 """``etsgw queue`` and ``etsgw channel``: look at and move wire messages by hand (operations).
 
 Works on either transport (``transport.kind``); ``--qmgr QM.ETS`` selects the simulator's queue
-manager on the embedded transport. Bodies are wire bytes, passed through untouched: ``put``
-reads them from a file or stdin, ``get`` writes them to stdout (exit code 3 when the queue is
-empty). Transport errors become one readable line and exit code 1.
+manager on the embedded transport (any other name is an error there). Bodies are wire bytes,
+passed through untouched: ``put`` reads them from a file or stdin, ``get`` writes them to stdout
+(exit code 3 when the queue is empty). Errors are reported by :mod:`gateway.cli.errors`: an
+unknown queue or channel exits 2, an unreachable queue manager 1.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Iterator
 
 import click
 
+from gateway.cli.errors import NotFoundError, translate
 from gateway.clock import beijing_now
 from gateway.transports.base import (CCSID_BY_ENCODING, REQUEST_CORREL_ID, TransportError,
                                      describe_id, msg_id_from_digits)
@@ -31,17 +33,33 @@ def _settings() -> Any:
     return click.get_current_context().obj.settings
 
 
+def _check_qmgr(ctx: click.Context, _param: Any, value: str | None) -> str | None:
+    """On the embedded transport only the gateway's and the simulator's queue managers exist;
+    opening another name would silently show an empty one."""
+    if value is None:
+        return None
+    settings = ctx.find_root().obj.settings
+    t = settings.transport
+    known = (t.queue_manager, t.partner_queue_manager)
+    if t.kind == "embedded" and value not in known:
+        raise click.BadParameter(f"未知的队列管理器 {value}（可用：{', '.join(known)}）/ unknown "
+                                 f"queue manager {value}", param_hint="--qmgr")
+    return value
+
+
 qmgr_option = click.option(
-    "--qmgr", default=None, metavar="NAME",
-    help="Queue manager (default: transport.queue_manager; QM.ETS = the simulator's).")
+    "--qmgr", default=None, metavar="NAME", callback=_check_qmgr,
+    help="队列管理器（默认 transport.queue_manager；QM.ETS 为模拟器的）/ queue manager (default: "
+         "transport.queue_manager; QM.ETS = the simulator's).")
 
 
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
+    """Transport errors become one line with their kind's exit code (gateway.cli.errors)."""
     try:
         yield
     except TransportError as exc:
-        raise click.ClickException(f"队列管理器错误 (transport error): {exc}") from exc
+        raise translate(exc) from exc
 
 
 @contextlib.contextmanager
@@ -56,12 +74,12 @@ def _closing(thing: Any) -> Iterator[Any]:
 
 @click.group("queue")
 def queue() -> None:
-    """队列：放入、取出、浏览消息，查看深度 (put, get, browse, depth)."""
+    """队列 / Queues: put, get, browse, depth."""
 
 
 @click.group("channel")
 def channel() -> None:
-    """通道：状态、启动、停止 (status, start, stop)."""
+    """通道 / Channels: status, start, stop."""
 
 
 def msg_id_for(body: bytes) -> bytes:
@@ -96,14 +114,17 @@ def _id_option(value: str | None, name: str) -> bytes | None:
 @queue.command("put")
 @click.argument("queue_name", metavar="QUEUE")
 @click.argument("source", type=click.File("rb"), metavar="FILE")
-@click.option("--msg-id", default=None, help="MsgId in hex (default: HEAD MsgID + 4 NULs).")
-@click.option("--correl-id", default=None, help="CorrelId in hex (default: REQ + 21 NULs).")
+@click.option("--msg-id", default=None,
+              help="十六进制 MsgId / MsgId in hex (default: HEAD MsgID + 4 NULs).")
+@click.option("--correl-id", default=None,
+              help="十六进制 CorrelId / CorrelId in hex (default: REQ + 21 NULs).")
 @click.option("--ccsid", type=int, default=None,
-              help="CodedCharSetId (default: from the XML declaration).")
+              help="字符集 / CodedCharSetId (default: from the XML declaration).")
 @qmgr_option
 def put(queue_name: str, source: Any, msg_id: str | None, correl_id: str | None,
         ccsid: int | None, qmgr: str | None) -> None:
-    """放入一条消息：FILE 的字节（'-' 为标准输入）原样放入 QUEUE。"""
+    """放入一条消息：FILE 的字节（'-' 为标准输入）原样放入 QUEUE / Put FILE's bytes ('-' =
+    stdin) on QUEUE untouched."""
     settings = _settings()
     body = source.read()
     mid = _id_option(msg_id, "--msg-id") or msg_id_for(body)
@@ -120,11 +141,13 @@ def put(queue_name: str, source: Any, msg_id: str | None, correl_id: str | None,
 @queue.command("get")
 @click.argument("queue_name", metavar="QUEUE")
 @click.option("--wait", "wait_s", type=float, default=0.0, show_default=True,
-              help="Seconds to wait for a message.")
-@click.option("--correl-id", default=None, help="Only a message with this CorrelId (hex).")
+              help="等待消息的秒数 / seconds to wait for a message.")
+@click.option("--correl-id", default=None,
+              help="仅取此 CorrelId（十六进制）/ only a message with this CorrelId (hex).")
 @qmgr_option
 def get(queue_name: str, wait_s: float, correl_id: str | None, qmgr: str | None) -> None:
-    """取出一条消息，字节写到标准输出；队列为空时退出码 3。"""
+    """取出一条消息，字节写到标准输出；队列为空时退出码 3 / Get one message to stdout; exit
+    code 3 when the queue is empty."""
     settings = _settings()
     with _errors(), _closing(open_transport(settings, qmgr)) as transport:
         with transport.session() as s:
@@ -141,10 +164,11 @@ def get(queue_name: str, wait_s: float, correl_id: str | None, qmgr: str | None)
 
 @queue.command("browse")
 @click.argument("queue_name", metavar="QUEUE")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=int, default=20, show_default=True,
+              help="最多显示条数 / at most this many messages.")
 @qmgr_option
 def browse(queue_name: str, limit: int, qmgr: str | None) -> None:
-    """浏览队列中的消息（不取出）。"""
+    """浏览队列中的消息（不取出）/ Browse the messages of a queue (without getting them)."""
     settings = _settings()
     with _errors(), _closing(open_transport(settings, qmgr)) as transport:
         with transport.session() as s:
@@ -162,7 +186,7 @@ def browse(queue_name: str, limit: int, qmgr: str | None) -> None:
 @queue.command("depth")
 @qmgr_option
 def depth(qmgr: str | None) -> None:
-    """所有队列的类型、深度和最大深度。"""
+    """所有队列的类型、深度和最大深度 / Type, depth and maximum depth of every queue."""
     with _errors(), _closing(open_admin(_settings(), qmgr)) as admin:
         infos = admin.queues()
     _table(("QUEUE", "TYPE", "DEPTH", "MAXDEPTH", "BACKOUT QUEUE", "BOTHRESH"),
@@ -174,11 +198,11 @@ def depth(qmgr: str | None) -> None:
 @click.argument("name", required=False)
 @qmgr_option
 def status(name: str | None, qmgr: str | None) -> None:
-    """通道状态（全部或 NAME）。"""
+    """通道状态（全部或 NAME）/ Channel status (all, or NAME)."""
     with _errors(), _closing(open_admin(_settings(), qmgr)) as admin:
         infos = [c for c in admin.channels() if name is None or c.name == name]
     if name is not None and not infos:
-        raise click.ClickException(f"通道不存在 (no such channel): {name}")
+        raise NotFoundError(f"通道 {name} 不存在", f"no such channel {name}")
     _table(("CHANNEL", "TYPE", "STATUS", "XMITQ", "PARTNER", "DETAIL"),
            [(c.name, c.type, c.status, c.xmitq or "-", c.partner or "-", c.detail or "")
             for c in infos])
@@ -188,7 +212,7 @@ def status(name: str | None, qmgr: str | None) -> None:
 @click.argument("name")
 @qmgr_option
 def start(name: str, qmgr: str | None) -> None:
-    """启动通道（停止状态只有它能恢复）。"""
+    """启动通道（停止状态只有它能恢复）/ Start a channel (the only way out of STOPPED)."""
     with _errors(), _closing(open_admin(_settings(), qmgr)) as admin:
         admin.start_channel(name)
     click.echo(f"channel {name} started", err=True)
@@ -198,7 +222,7 @@ def start(name: str, qmgr: str | None) -> None:
 @click.argument("name")
 @qmgr_option
 def stop(name: str, qmgr: str | None) -> None:
-    """停止通道（传输队列将积压）。"""
+    """停止通道（传输队列将积压）/ Stop a channel (its transmission queue fills up)."""
     with _errors(), _closing(open_admin(_settings(), qmgr)) as admin:
         admin.stop_channel(name)
     click.echo(f"channel {name} stopped", err=True)

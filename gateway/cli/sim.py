@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from gateway.cli.errors import NotFoundError, RefusedError
 from gateway.simulator import Simulator
 from gateway.simulator.admin import AdminError
 from gateway.simulator.counter import CounterError
@@ -25,13 +26,13 @@ from gateway.simulator.faults import FaultSyntaxError
 
 @contextlib.contextmanager
 def _simulator(obj: Any) -> Iterator[Simulator]:
-    """The simulator on the configured database; operator mistakes become one readable line
-    and exit code 1."""
+    """The simulator on the configured database; operator mistakes become one line and exit
+    code 2 (refused)."""
     simulator = Simulator(obj.settings)
     try:
         yield simulator
     except (AdminError, CounterError, FaultSyntaxError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise RefusedError(str(exc)) from exc
     finally:
         simulator.close()
 
@@ -42,7 +43,7 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> dt.date | None:
     try:
         return dt.datetime.strptime(value, "%Y%m%d").date()
     except ValueError:
-        raise click.BadParameter(f"expected yyyyMMdd, got {value!r}") from None
+        raise click.BadParameter(f"应为 yyyyMMdd / expected yyyyMMdd, got {value!r}") from None
 
 
 def _amount(_ctx: Any, _param: Any, value: str | None) -> Decimal | None:
@@ -51,9 +52,9 @@ def _amount(_ctx: Any, _param: Any, value: str | None) -> Decimal | None:
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise click.BadParameter(f"not an amount: {value!r}") from None
+        raise click.BadParameter(f"不是金额 / not an amount: {value!r}") from None
     if amount != amount.quantize(Decimal("0.01")):
-        raise click.BadParameter("at most two decimal places")
+        raise click.BadParameter("最多两位小数 / at most two decimal places")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -63,14 +64,18 @@ def _echo_json(value: Any) -> None:
 
 @click.group("sim")
 def sim() -> None:
-    """结算中心模拟器 (ETS settlement centre and banks simulator)."""
+    """模拟器 / The ETS and bank simulator.
+
+    结算中心模拟器（ETS 与银行）/ settlement-centre simulator for the demo and tests."""
 
 
 @sim.command("run")
-@click.option("--no-channel", is_flag=True, help="Do not run QM.ETS's sender channel agent.")
+@click.option("--no-channel", is_flag=True,
+              help="不运行 QM.ETS 的发送通道代理 / do not run QM.ETS's sender channel agent.")
 @click.pass_obj
 def run(obj: Any, no_channel: bool) -> None:
-    """运行模拟器 (run the inbound loop, scheduler and channel until SIGINT/SIGTERM)."""
+    """运行模拟器直到 SIGINT/SIGTERM / Run the inbound loop, scheduler and channel until
+    SIGINT/SIGTERM."""
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: Any) -> None:
@@ -86,7 +91,8 @@ def run(obj: Any, no_channel: bool) -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.pass_obj
 def load_accounts(obj: Any, file: Any) -> None:
-    """导入账户 (load accounts and agreements from JSON lines; idempotent)."""
+    """导入账户与协议（JSON 行，幂等）/ Load accounts and agreements from JSON lines
+    (idempotent)."""
     def rows() -> Iterator[dict[str, Any]]:
         for number, line in enumerate(file, 1):
             text = line.strip()
@@ -102,10 +108,11 @@ def load_accounts(obj: Any, file: Any) -> None:
 
 @sim.group("account")
 def account() -> None:
-    """账户 (show or change one bank account)."""
+    """银行账户：查看或修改 / Show or change one bank account."""
 
 
-_bank_option = click.option("--bank", "pay_bk_code", help="PayBkCode, when the number is ambiguous.")
+_bank_option = click.option("--bank", "pay_bk_code",
+                            help="清算行行号（账号不唯一时）/ PayBkCode, when the number is ambiguous.")
 
 
 @account.command("show")
@@ -113,10 +120,11 @@ _bank_option = click.option("--bank", "pay_bk_code", help="PayBkCode, when the n
 @_bank_option
 @click.pass_obj
 def account_show(obj: Any, acct: str, pay_bk_code: str | None) -> None:
+    """查看账户（JSON）/ Show an account (JSON)."""
     with _simulator(obj) as simulator:
         found = simulator.account(acct, pay_bk_code)
     if not found:
-        raise click.ClickException(f"no account {acct}")
+        raise NotFoundError(f"账户 {acct} 不存在", f"no account {acct}")
     _echo_json(found)
 
 
@@ -132,6 +140,7 @@ def _change(obj: Any, acct: str, pay_bk_code: str | None, **values: Any) -> None
 @_bank_option
 @click.pass_obj
 def account_set_balance(obj: Any, acct: str, amount: Decimal, pay_bk_code: str | None) -> None:
+    """设置余额 / Set the balance."""
     _change(obj, acct, pay_bk_code, balance=amount)
 
 
@@ -140,6 +149,7 @@ def account_set_balance(obj: Any, acct: str, amount: Decimal, pay_bk_code: str |
 @_bank_option
 @click.pass_obj
 def account_freeze(obj: Any, acct: str, pay_bk_code: str | None) -> None:
+    """冻结账户 / Freeze the account."""
     _change(obj, acct, pay_bk_code, frozen=True)
 
 
@@ -148,6 +158,7 @@ def account_freeze(obj: Any, acct: str, pay_bk_code: str | None) -> None:
 @_bank_option
 @click.pass_obj
 def account_unfreeze(obj: Any, acct: str, pay_bk_code: str | None) -> None:
+    """解冻账户 / Unfreeze the account."""
     _change(obj, acct, pay_bk_code, frozen=False)
 
 
@@ -157,58 +168,64 @@ def account_unfreeze(obj: Any, acct: str, pay_bk_code: str | None) -> None:
 @_bank_option
 @click.pass_obj
 def account_set_fault(obj: Any, acct: str, fault: str, pay_bk_code: str | None) -> None:
-    """FAULT: comma-separated entries (see ``gateway.simulator.faults``); empty clears."""
+    """设置故障注入（逗号分隔，空为清除）/ FAULT: comma-separated entries (see
+    gateway.simulator.faults); empty clears."""
     _change(obj, acct, pay_bk_code, fault=fault or None)
 
 
 @sim.command("day-switch")
-@click.option("--date", "new_date", callback=_date, help="New work date yyyyMMdd "
-              "(default: the next clearing day).")
+@click.option("--date", "new_date", callback=_date,
+              help="新工作日 yyyyMMdd（默认下一清算日）/ new work date (default: the next "
+                   "clearing day).")
 @click.option("--max-items", type=click.IntRange(1, 3000), default=None,
-              help="Items per 3122 sub-package (default 3000).")
+              help="每个 3122 子包的笔数（默认 3000）/ items per 3122 sub-package (default 3000).")
 @click.pass_obj
 def day_switch(obj: Any, new_date: dt.date | None, max_items: int | None) -> None:
-    """日切 (9101, 3122 per tax office, 3128, 9101)."""
+    """日切：9101、各征收机关 3122、3128、9101 / Day switch: 9101, a 3122 per tax office, 3128,
+    9101."""
     with _simulator(obj) as simulator:
         click.echo(f"work date now {simulator.day_switch(new_date, max_items=max_items):%Y%m%d}")
 
 
 @sim.command("counter-query")
-@click.option("--bank", "bank_no", required=True, help="Querying bank (BankNo).")
-@click.option("--branch", "pay_op_bk_code", required=True, help="Counter branch.")
-@click.option("--tax-org-code", required=True)
-@click.option("--tax-pay-code", required=True)
-@click.option("--voucher", "tax_vou_no", required=True, help="TaxVouNo of the printed voucher.")
+@click.option("--bank", "bank_no", required=True, help="查询银行 / querying bank (BankNo).")
+@click.option("--branch", "pay_op_bk_code", required=True, help="柜台网点 / counter branch.")
+@click.option("--tax-org-code", required=True, help="征收机关 / TaxOrgCode.")
+@click.option("--tax-pay-code", required=True, help="纳税人识别号 / TaxPayCode.")
+@click.option("--voucher", "tax_vou_no", required=True,
+              help="缴款凭证号 / TaxVouNo of the printed voucher.")
 @click.pass_obj
 def counter_query(obj: Any, bank_no: str, pay_op_bk_code: str, tax_org_code: str,
                   tax_pay_code: str, tax_vou_no: str) -> None:
-    """银行端查询缴款凭证 (put a 2091)."""
+    """银行端查询缴款凭证（放入 2091）/ A bank counter asks for a voucher (puts a 2091)."""
     with _simulator(obj) as simulator:
         click.echo(simulator.counter_query(bank_no, pay_op_bk_code, tax_org_code, tax_pay_code,
                                            tax_vou_no))
 
 
 @sim.command("counter-pay")
-@click.option("--bank", "bank_no", required=True)
-@click.option("--voucher", "tax_vou_no", required=True)
-@click.option("--amount", required=True, callback=_amount)
-@click.option("--acct", default=None, help="Debit this account (default: cash).")
-@click.option("--result", default="90000", show_default=True)
-@click.option("--tax-org-code", default=None, help="When the voucher was never queried.")
+@click.option("--bank", "bank_no", required=True, help="银行 / BankNo.")
+@click.option("--voucher", "tax_vou_no", required=True, help="缴款凭证号 / TaxVouNo.")
+@click.option("--amount", required=True, callback=_amount, help="金额 / amount.")
+@click.option("--acct", default=None, help="扣此账户（默认现金）/ debit this account (default: cash).")
+@click.option("--result", default="90000", show_default=True, help="结果码 / result code.")
+@click.option("--tax-org-code", default=None,
+              help="凭证未经查询时的征收机关 / when the voucher was never queried.")
 @click.pass_obj
 def counter_pay(obj: Any, bank_no: str, tax_vou_no: str, amount: Decimal, acct: str | None,
                 result: str, tax_org_code: str | None) -> None:
-    """柜台缴款 (debit and put a 2108)."""
+    """柜台缴款（扣款并放入 2108）/ A counter payment (debit and put a 2108)."""
     with _simulator(obj) as simulator:
         click.echo(simulator.counter_pay(bank_no, tax_vou_no, amount, acct, result, tax_org_code))
 
 
 @sim.command("org")
 @click.argument("tax_org_code")
-@click.option("--treasury", default=None, help="PayeeOrgCode (n10) of the tax office.")
+@click.option("--treasury", default=None,
+              help="收款国库代码 / PayeeOrgCode (n10) of the tax office.")
 @click.pass_obj
 def org(obj: Any, tax_org_code: str, treasury: str | None) -> None:
-    """配置征收机关 (a TaxOrgCode that gets a 3122 every day)."""
+    """配置征收机关（每日收到 3122）/ A TaxOrgCode that gets a 3122 every day."""
     with _simulator(obj) as simulator:
         simulator.configure_org(tax_org_code, treasury)
 
@@ -217,21 +234,21 @@ def org(obj: Any, tax_org_code: str, treasury: str | None) -> None:
 @click.argument("tre_code")
 @click.argument("acct_code")
 @click.argument("acct_name")
-@click.option("--balance", default="0.00", callback=_amount)
-@click.option("--today-pay", default="0.00", callback=_amount)
+@click.option("--balance", default="0.00", callback=_amount, help="余额 / balance.")
+@click.option("--today-pay", default="0.00", callback=_amount, help="当日支出 / today's payments.")
 @click.pass_obj
 def special_account(obj: Any, tre_code: str, acct_code: str, acct_name: str, balance: Decimal,
                     today_pay: Decimal) -> None:
-    """配置专户 (a fee special account listed in the 3128)."""
+    """配置专户（列入 3128）/ A fee special account listed in the 3128."""
     with _simulator(obj) as simulator:
         simulator.configure_special_account(tre_code, acct_code, acct_name, balance, today_pay)
 
 
 @sim.command("ledger")
-@click.option("--tax-pay-code", default=None)
+@click.option("--tax-pay-code", default=None, help="仅此缴费人 / only this payer.")
 @click.pass_obj
 def ledger(obj: Any, tax_pay_code: str | None) -> None:
-    """资金流水合计 (totals debited from and returned to payers)."""
+    """资金流水合计 / Totals debited from and returned to payers."""
     with _simulator(obj) as simulator:
         totals = simulator.ledger_totals(tax_pay_code)
     click.echo(f"debited {totals['debited']}  returned {totals['returned']}  net {totals['net']}")
@@ -240,6 +257,6 @@ def ledger(obj: Any, tax_pay_code: str | None) -> None:
 @sim.command("status")
 @click.pass_obj
 def status(obj: Any) -> None:
-    """状态 (work date, SysStat, keys by OpStat, pending jobs, error store)."""
+    """模拟器状态 / Work date, SysStat, keys by OpStat, pending jobs, error store."""
     with _simulator(obj) as simulator:
         _echo_json(simulator.status())

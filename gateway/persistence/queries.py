@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from gateway.domain.agreement import mask_account
-from gateway.persistence.records import AgreementRecord, DebitLevyRecord, DebitRecord, LevyRecord
+from gateway.persistence.records import (AgreementRecord, DebitLevyRecord, DebitRecord,
+                                         InboxRecord, LevyRecord, OutboxRecord)
 
 
 def debit_detail(conn: Connection, debit_id: int) -> dict | None:
@@ -64,14 +65,14 @@ def counter_voucher_print(conn: Connection, tax_vou_no: str, payer_id: int | Non
 
 
 def debits_by_state(conn: Connection, states: tuple[str, ...], tax_org_code: str | None = None,
-                    limit: int = 200) -> list[dict]:
+                    limit: int = 200, offset: int = 0) -> list[dict]:
     """Debits in the given states, oldest first (e.g. the IN_DOUBT list for staff); accounts
     masked. ``tax_org_code`` scopes the list to one office."""
     d = DebitRecord
     stmt = (select(d.id, d.kind, d.originator, d.entrust_date, d.tra_no, d.amount, d.state,
                    d.sent_at, d.reason, AgreementRecord.pay_acct)
             .join(AgreementRecord, AgreementRecord.id == d.agreement_id, isouter=True)
-            .where(d.state.in_(states)).order_by(d.id).limit(limit))
+            .where(d.state.in_(states)).order_by(d.id).limit(limit).offset(offset))
     if tax_org_code:
         stmt = stmt.where(d.tax_org_code == tax_org_code)
     out = []
@@ -80,3 +81,23 @@ def debits_by_state(conn: Connection, states: tuple[str, ...], tax_org_code: str
                     "amount": r.amount, "state": r.state, "sent_at": r.sent_at, "reason": r.reason,
                     "account": mask_account(r.pay_acct) if r.pay_acct else ""})
     return out
+
+
+def last_inbox_id(conn: Connection) -> int:
+    """The newest inbox row's id (0 when empty): later answers have larger ids."""
+    return conn.execute(select(func.max(InboxRecord.id))).scalar() or 0
+
+
+def outbox_entry(conn: Connection, msg_id: str) -> dict | None:
+    """Key and send time of one message we wrote to the outbox."""
+    o = OutboxRecord
+    r = conn.execute(select(o.msg_no, o.business_key, o.sent_at).where(o.msg_id == msg_id)).first()
+    return r._asdict() if r is not None else None
+
+
+def answer_received(conn: Connection, msg_no: str, request_key: str, after_id: int) -> bool:
+    """Whether a reply ``msg_no`` to the request keyed ``request_key`` arrived after inbox row
+    ``after_id`` (e.g. the 9004 to a 9003: its inbox row carries the 9003's key)."""
+    i = InboxRecord
+    return conn.execute(select(i.id).where(i.msg_no == msg_no, i.business_key == request_key,
+                                           i.id > after_id).limit(1)).first() is not None

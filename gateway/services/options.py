@@ -42,3 +42,5 @@ class GatewayOptions:
     timers: Timers = field(default_factory=Timers)
     cutoff: CutoffRule = field(default_factory=CutoffRule)
     calendar: ClearingCalendar = field(default_factory=ClearingCalendar)
+    # A 9101's WorkDate is adopted when it is the next clearing day or this close to the clock.
+    work_date_window_days: int = 3

@@ -143,7 +143,9 @@ INBOUND: dict[str, Inbound] = {
     "9115": Inbound(_9115, answers=_r9115),
     "2001": Inbound(_2001, answers=_r2001),
     "2021": Inbound(_2021, answers=_r2021),
-    "9004": Inbound(_9004, answers=_r9004),
+    # Keyed by the 9003 it answers, so that the inbox row says which query was answered
+    # (`etsgw debit status --query` waits for it); not de-duplicated by that key (§4.3).
+    "9004": Inbound(_9004, key=_r9004, answers=_r9004),
     "2091": Inbound(_2091, deduplicated_by_key=True, key=lambda b: business_key(
         b.declare_query2091.bank_no, b.declare_query2091.entrust_date, b.declare_query2091.query_no)),
     "2108": Inbound(_2108, deduplicated_by_key=True, key=lambda b: business_key(

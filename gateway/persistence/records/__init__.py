@@ -6,6 +6,7 @@ from gateway.persistence.records.messaging import (AlertRecord, BatchInboundReco
                                                    GatewayStateRecord,
                                                    InboxRecord, OutboxRecord, SerialCounterRecord,
                                                    UserRecord)
+from gateway.persistence.records.ops import AuditEventRecord, ProcessLeaseRecord
 from gateway.persistence.records.parties import (BankRecord, CityParametersRecord, CityRateRecord,
                                                  InsuranceTypeRecord, InsuredPersonRecord,
                                                  PayerRecord, TaxOfficeRecord, TreasuryRecord)
@@ -22,5 +23,5 @@ __all__ = [
     "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
-    "PackageRecord", "ReversalRecord", "ReviewItemRecord",
+    "PackageRecord", "ReversalRecord", "ReviewItemRecord", "AuditEventRecord", "ProcessLeaseRecord",
 ]

@@ -19,10 +19,24 @@ def on_link_tested(event: LinkTested, uow: UnitOfWork, ctx: HandlerContext) -> N
 
 
 def on_day_changed(event: DayChanged, uow: UnitOfWork, ctx: HandlerContext) -> None:
-    """Adopt a later work date (never move backwards) and the ETS system state."""
+    """Adopt a plausible later work date (never backwards, never a jump) and the system state."""
     now = ctx.now()
     current = status.work_date(uow, ctx.options, now)
     if event.work_date > current:
+        if not _plausible_work_date(event.work_date, current, now.date(), ctx):
+            # A forged or mistaken 9101 would otherwise move every EntrustDate, reversal window
+            # and reconciliation date with it: keep the date and let a person decide.
+            window = ctx.options.work_date_window_days
+            detail = (f"9101 {event.ref.msg_id} 的工作日 {event.work_date:%Y%m%d} 既不是当前工作日 "
+                      f"{current:%Y%m%d} 之后的下一个清算日，也不在今天 {now:%Y%m%d} 前后 {window} 天内；"
+                      f"工作日保持 {current:%Y%m%d}（SysStat {event.sys_stat} 未采用）。核实后可用 "
+                      "etsgw system work-date --set 更正")
+            uow.reviews.add("WORK_DATE_REFUSED", detail, ref=f"{event.work_date:%Y%m%d}")
+            uow.alerts.add("CRITICAL", "9101", detail)
+            log.critical("9101 work date %s refused (current %s, today %s, msg_id %s)",
+                         f"{event.work_date:%Y%m%d}", f"{current:%Y%m%d}", f"{now:%Y%m%d}",
+                         event.ref.msg_id)
+            return
         uow.state.set(status.WORK_DATE, f"{event.work_date:%Y%m%d}", now)
     elif event.work_date < current:
         # A stale 9101 (messages may overtake one another) changes neither the date nor the
@@ -31,6 +45,15 @@ def on_day_changed(event: DayChanged, uow: UnitOfWork, ctx: HandlerContext) -> N
                        f"{current:%Y%m%d}，已忽略（SysStat {event.sys_stat}）")
         return
     uow.state.set(status.SYS_STAT, event.sys_stat, now)
+
+
+def _plausible_work_date(new: dt.date, current: dt.date, today: dt.date,
+                         ctx: HandlerContext) -> bool:
+    """The next clearing day after ``current`` (an ordinary day switch, holidays skipped), or a
+    date within the configured window of today (the gateway was down over several day switches)."""
+    if new == ctx.options.calendar.nth_clearing_day_after(current, 1):
+        return True
+    return abs((new - today).days) <= ctx.options.work_date_window_days
 
 
 def on_link_test_acknowledged(event: LinkTestAcknowledged, uow: UnitOfWork,

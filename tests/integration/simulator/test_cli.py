@@ -50,7 +50,7 @@ def test_database_commands(tmp_path):
         ("20.00", True, "drop:2001,opstat:98*1")
     _run(env, "account", "unfreeze", payer.acct)
     bad = CliRunner().invoke(cli, ["sim", "account", "set-fault", payer.acct, "nonsense"], env=env)
-    assert bad.exit_code == 1 and "unknown fault" in bad.output
+    assert bad.exit_code == 2 and "unknown fault" in bad.output  # refused: exit 2
     _run(env, "org", ORG, "--treasury", "4401000000")
     assert "202581" not in _run(env, "counter-query", "--bank", BANK, "--branch", BRANCH,
                                 "--tax-org-code", ORG, "--tax-pay-code", payer.tax_pay_code,

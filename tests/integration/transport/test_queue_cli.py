@@ -87,9 +87,9 @@ def test_channel_stop_status_start(run) -> None:
     everything = run("channel", "status").output
     assert "ETS.TO.TAX" in everything and "receiver" in everything
     missing = run("channel", "start", "NO.SUCH")
-    assert missing.exit_code == 1 and "NO.SUCH" in missing.output
+    assert missing.exit_code == 2 and "NO.SUCH" in missing.output  # not found: exit 2
 
 
 def test_unknown_queue_is_a_clear_error(run) -> None:
     result = run("queue", "put", "NO.SUCH.QUEUE", "-", input=WIRE)
-    assert result.exit_code == 1 and "NO.SUCH.QUEUE" in result.output
+    assert result.exit_code == 2 and "NO.SUCH.QUEUE" in result.output  # not found: exit 2
