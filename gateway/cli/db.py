@@ -47,7 +47,7 @@ def config_cmd(obj) -> None:
     for section, values in dataclasses.asdict(obj.settings).items():
         click.echo(f"[{section}]")
         for key, value in values.items():
-            if key in {"password", "secret_key"} and value:
+            if key in {"password", "secret_key", "smtp_password"} and value:
                 value = "********"
             if key.endswith("url"):
                 value = _safe_url(value)
