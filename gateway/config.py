@@ -151,6 +151,56 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class MonitorSection:
+    """``etsgw monitor``: queue and channel rules, gateway health, host probes, alert sinks,
+    history for the ops dashboard (README "Monitoring"). Thresholds follow the requirements
+    document (depth 20) and IBM's conventions (QDEPTHHI 80 % of MAXDEPTH)."""
+
+    interval_s: float = 15.0  # --watch period
+    queue_managers: tuple[str, ...] = ()  # empty = transport.queue_manager
+    ignore_queues: tuple[str, ...] = ()
+    depth_warn: int = 20  # local and transmission queues
+    depth_warn_fraction: float = 0.8  # of MAXDEPTH
+    depth_critical_fraction: float = 0.95
+    transitional_grace_s: float = 60.0  # BINDING, STARTING ... and INACTIVE with messages queued
+    backout_warn: int = 1  # messages on a backout or dead-letter queue
+    inbound_age_warn_s: float = 60.0  # oldest message waiting on an inbound queue
+    inbound_age_critical_s: float = 300.0
+    outbox_backlog_warn: int = 20
+    outbox_age_warn_s: float = 60.0
+    outbox_age_critical_s: float = 300.0
+    in_doubt_warn: int = 1
+    in_doubt_critical: int = 20
+    slow_handler_s: float = 2.0
+    host_probes: bool = True
+    cpu_warn_percent: float = 85.0
+    cpu_critical_percent: float = 95.0
+    memory_warn_percent: float = 85.0
+    memory_critical_percent: float = 95.0
+    disk_warn_percent: float = 85.0
+    disk_critical_percent: float = 95.0
+    disk_paths: tuple[str, ...] = ()  # empty = / and the folders of the SQLite files
+    iowait_warn_percent: float = 20.0
+    net_errors_warn: int = 1  # new interface errors and drops between two polls
+    process_match: tuple[str, ...] = ("etsgw gateway", "etsgw jobs", "etsgw web")
+    process_rss_warn_mb: int = 1024
+    process_rss_critical_mb: int = 2048
+    state_file: str = "var/monitor-state.json"  # grace timers and alert state between runs
+    history_url: str = "sqlite:///var/etsgw-monitor.db"  # empty = no history
+    history_retention_h: int = 48
+    realert_s: int = 0  # repeat an unchanged problem after this long; 0 = never
+    alert_webhook: str = ""  # POST JSON to this address
+    webhook_timeout_s: float = 5.0
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""  # supply through ETSGW_MONITOR__SMTP_PASSWORD
+    smtp_starttls: bool = False
+    alert_email_from: str = ""
+    alert_email_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     gateway: GatewaySection = field(default_factory=GatewaySection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -160,6 +210,7 @@ class Settings:
     timers: TimersSection = field(default_factory=TimersSection)
     simulator: SimulatorSection = field(default_factory=SimulatorSection)
     web: WebSection = field(default_factory=WebSection)
+    monitor: MonitorSection = field(default_factory=MonitorSection)
 
     @property
     def online_out_queue(self) -> str:
