@@ -137,9 +137,19 @@ class SimulatorSection:
 
 @dataclass(frozen=True)
 class WebSection:
+    """The web application (``etsgw web``): listener, session cookie, log-in and token rules."""
+
     host: str = "127.0.0.1"
     port: int = 8080
     secret_key: str = ""  # empty = a random key per process (sessions end on restart)
+    secret_key_file: str = ""  # read (or, in dev, created) when secret_key is empty
+    secure_cookie: bool = False  # set True behind HTTPS
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    lockout_failures: int = 3
+    lockout_minutes: int = 15
+    token_hours: int = 8
+    threads: int = 8
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from gateway.persistence.records.parties import (BankRecord, CityParametersRecor
 from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                                   DebitLevyRecord, DebitRecord, PackageRecord,
                                                   ReversalRecord, ReviewItemRecord)
+from gateway.persistence.records.web import (AuditHeadRecord, AuditRecord, LoginStateRecord,
+                                             WebSessionRecord)
 
 metadata = Base.metadata
 
@@ -22,4 +24,5 @@ __all__ = [
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
     "PackageRecord", "ReversalRecord", "ReviewItemRecord",
+    "AuditHeadRecord", "AuditRecord", "LoginStateRecord", "WebSessionRecord",
 ]
