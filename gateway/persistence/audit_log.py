@@ -156,5 +156,12 @@ def list_entries(conn: Connection, f: AuditFilter, limit: int | None = 200,
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def iter_entries(conn: Connection, f: AuditFilter) -> Iterator[dict[str, Any]]:
+    """Every matching row, newest first, streamed (for exports of any size)."""
+    stmt = _where(select(AuditRecord), f).order_by(AuditRecord.seq.desc())
+    for r in conn.execution_options(stream_results=True, yield_per=1000).execute(stmt):
+        yield dict(r._mapping)
+
+
 def count_entries(conn: Connection, f: AuditFilter) -> int:
     return conn.execute(_where(select(func.count()).select_from(AuditRecord), f)).scalar_one()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from gateway.persistence import audit_log
-from webapp.context import reader
+from webapp.context import reader, web
 from webapp.roles import Principal
 from webapp.services import actions
 
@@ -29,4 +29,10 @@ def export(p: Principal, f: audit_log.AuditFilter) -> Iterator[dict[str, Any]]:
     actions.record(p, "EXPORT_AUDIT", "audit_log",
                    {"actor": f.actor, "action": f.action, "since": str(f.since or ""),
                     "until": str(f.until or "")})
-    return iter(audit_log.list_entries(reader(), f, limit=None))
+    engine = web().app.reader
+
+    def rows() -> Iterator[dict[str, Any]]:
+        # A connection of its own, open while the download streams (the request's may be gone).
+        with engine.connect() as conn:
+            yield from audit_log.iter_entries(conn, f)
+    return rows()
