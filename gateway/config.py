@@ -23,7 +23,8 @@ ENV_PREFIX = "ETSGW_"
 ENV_CONFIG_FILE = "ETSGW_CONFIG"
 # Variables with the prefix that are not settings (read by their own tools).
 _ENV_NOT_SETTINGS = {"ETSGW_CONFIG", "ETSGW_TEST_DATABASE_URL", "ETSGW_REQUIRE_POSTGRES",
-                     "ETSGW_DEMO_PASSWORD", "ETSGW_BENCH_PG_URL", "ETSGW_CRASH_AT"}
+                     "ETSGW_DEMO_PASSWORD", "ETSGW_BENCH_PG_URL", "ETSGW_CRASH_AT",
+                     "ETSGW_REQUIRE_BROWSER", "ETSGW_SCREENSHOTS", "ETSGW_CHROMIUM"}
 
 
 class ConfigError(ValueError):

@@ -48,7 +48,13 @@ class RunningWeb:
     thread: threading.Thread
 
     def stop(self) -> None:
+        """Stop listening and drop open keep-alive connections too: the serving loop only ends
+        when no channel is left, and a browser keeps its connections open."""
+        from waitress import wasyncore
+
         self.server.close()
+        wasyncore.close_all(self.server._map)  # waitress keeps its channels in this map
+        self.server.task_dispatcher.shutdown()
         self.thread.join(timeout=10)
 
 
