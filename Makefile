@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo smoke test test-unit test-integration test-e2e lint wheel-check bench clean system-deps
+.PHONY: install demo smoke test test-unit test-integration test-e2e lint wheel-check bench clean system-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# System packages the tests need (PostgreSQL server binaries); a no-op where they are present.
+# System packages the tests need (PostgreSQL server binaries, Chromium); a no-op where present.
 system-deps:
 	bash .ci/system-deps.sh
 
@@ -45,6 +45,10 @@ test-integration: install system-deps
 
 test-e2e: install system-deps
 	$(BIN)/python -m pytest tests/e2e
+
+# Regenerate docs/screenshots/ from the browser tests (headless Chromium over the demo data).
+screenshots: install system-deps
+	ETSGW_SCREENSHOTS=1 ETSGW_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/e2e/web
 
 bench: install
 	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done

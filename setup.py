@@ -16,5 +16,7 @@ setup(
         "gateway.codec.xsd": ["*.xsd"],
         # env.py and the revisions are modules of their packages; the template is data.
         "gateway.persistence.migrations": ["script.py.mako"],
+        # The web application's templates and the CSS it ships (no CDN).
+        "webapp": ["templates/*.html", "templates/*/*.html", "static/css/*.css"],
     },
 )

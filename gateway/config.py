@@ -23,7 +23,8 @@ ENV_PREFIX = "ETSGW_"
 ENV_CONFIG_FILE = "ETSGW_CONFIG"
 # Variables with the prefix that are not settings (read by their own tools).
 _ENV_NOT_SETTINGS = {"ETSGW_CONFIG", "ETSGW_TEST_DATABASE_URL", "ETSGW_REQUIRE_POSTGRES",
-                     "ETSGW_DEMO_PASSWORD", "ETSGW_BENCH_PG_URL", "ETSGW_CRASH_AT"}
+                     "ETSGW_DEMO_PASSWORD", "ETSGW_BENCH_PG_URL", "ETSGW_CRASH_AT",
+                     "ETSGW_REQUIRE_BROWSER", "ETSGW_SCREENSHOTS", "ETSGW_CHROMIUM"}
 
 
 class ConfigError(ValueError):
@@ -145,9 +146,19 @@ class SimulatorSection:
 
 @dataclass(frozen=True)
 class WebSection:
+    """The web application (``etsgw web``): listener, session cookie, log-in and token rules."""
+
     host: str = "127.0.0.1"
     port: int = 8080
     secret_key: str = ""  # empty = a random key per process (sessions end on restart)
+    secret_key_file: str = ""  # read (or, in dev, created) when secret_key is empty
+    secure_cookie: bool = False  # set True behind HTTPS
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    lockout_failures: int = 3
+    lockout_minutes: int = 15
+    token_hours: int = 8
+    threads: int = 8
 
 
 @dataclass(frozen=True)

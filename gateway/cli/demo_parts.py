@@ -174,6 +174,8 @@ def _counter(app: Application) -> str:
 DEMO_PROCESSES: list[tuple[str, list[str]]] = [
     ("gateway worker", ["gateway"]),
     ("settlement-centre simulator", ["sim", "run"]),
+    # Prints its URL and the demo logins (with the office head and the three administrators).
+    ("web application", ["web", "--demo-accounts"]),
 ]
 
 

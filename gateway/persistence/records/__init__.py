@@ -13,6 +13,8 @@ from gateway.persistence.records.parties import (BankRecord, CityParametersRecor
 from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                                   DebitLevyRecord, DebitRecord, PackageRecord,
                                                   ReversalRecord, ReviewItemRecord)
+from gateway.persistence.records.web import (AuditHeadRecord, AuditRecord, LoginStateRecord,
+                                             WebSessionRecord)
 
 metadata = Base.metadata
 
@@ -24,4 +26,5 @@ __all__ = [
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
     "PackageRecord", "ReversalRecord", "ReviewItemRecord", "AuditEventRecord", "ProcessLeaseRecord",
+    "AuditHeadRecord", "AuditRecord", "LoginStateRecord", "WebSessionRecord",
 ]
