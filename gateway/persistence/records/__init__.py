@@ -6,20 +6,26 @@ from gateway.persistence.records.messaging import (AlertRecord, BatchInboundReco
                                                    GatewayStateRecord,
                                                    InboxRecord, OutboxRecord, SerialCounterRecord,
                                                    UserRecord)
-from gateway.persistence.records.parties import (BankRecord, CityParametersRecord, CityRateRecord,
-                                                 InsuranceTypeRecord, InsuredPersonRecord,
-                                                 PayerRecord, TaxOfficeRecord, TreasuryRecord)
+from gateway.persistence.records.parties import (BankRecord, InsuranceTypeRecord,
+                                                 InsuredPersonRecord, PayerRecord, TaxOfficeRecord,
+                                                 TreasuryRecord)
 from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                                   DebitLevyRecord, DebitRecord, PackageRecord,
                                                   ReversalRecord, ReviewItemRecord)
+from gateway.persistence.records.reference import (ParameterBasisRecord,
+                                                   ParameterBasisVersionRecord,
+                                                   ParameterChangeRecord, ParameterProposalRecord,
+                                                   ParameterVersionRecord)
 
 metadata = Base.metadata
 
 __all__ = [
     "Base", "metadata", "AgreementRecord", "LevyRecord", "VerificationRecord", "AlertRecord",
     "BatchInboundRecord", "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord", "SerialCounterRecord",
-    "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
+    "UserRecord", "BankRecord", "InsuranceTypeRecord",
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
-    "PackageRecord", "ReversalRecord", "ReviewItemRecord",
+    "PackageRecord", "ReversalRecord", "ReviewItemRecord", "ParameterBasisRecord",
+    "ParameterBasisVersionRecord", "ParameterChangeRecord", "ParameterProposalRecord",
+    "ParameterVersionRecord",
 ]
