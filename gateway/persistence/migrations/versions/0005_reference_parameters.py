@@ -151,6 +151,13 @@ def downgrade() -> None:
         batch_op.drop_column('city_code')
         batch_op.drop_column('bank_name')
 
+    op.create_table('city_parameters',
+    sa.Column('city_code', sa.VARCHAR(length=4), nullable=False),
+    sa.Column('city_name', sa.VARCHAR(length=50), nullable=False),
+    sa.Column('wage_floor', sa.BIGINT(), nullable=False),
+    sa.Column('wage_ceiling', sa.BIGINT(), nullable=False),
+    sa.PrimaryKeyConstraint('city_code', name=op.f('pk_city_parameters'))
+    )
     op.create_table('city_rate',
     sa.Column('city_code', sa.VARCHAR(length=4), nullable=False),
     sa.Column('insurance_code', sa.VARCHAR(length=20), nullable=False),
@@ -158,13 +165,6 @@ def downgrade() -> None:
     sa.ForeignKeyConstraint(['city_code'], ['city_parameters.city_code'], name=op.f('fk_city_rate_city_code_city_parameters')),
     sa.ForeignKeyConstraint(['insurance_code'], ['insurance_type.code'], name=op.f('fk_city_rate_insurance_code_insurance_type')),
     sa.PrimaryKeyConstraint('city_code', 'insurance_code', name=op.f('pk_city_rate'))
-    )
-    op.create_table('city_parameters',
-    sa.Column('city_code', sa.VARCHAR(length=4), nullable=False),
-    sa.Column('city_name', sa.VARCHAR(length=50), nullable=False),
-    sa.Column('wage_floor', sa.BIGINT(), nullable=False),
-    sa.Column('wage_ceiling', sa.BIGINT(), nullable=False),
-    sa.PrimaryKeyConstraint('city_code', name=op.f('pk_city_parameters'))
     )
     with op.batch_alter_table('parameter_basis_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_parameter_basis_version_version_id'))
