@@ -46,6 +46,7 @@ class BankBranch:
     name: str
     clearing_code: str  # PayBkCode
     brand: BankBrand
+    city_code: str = ""
 
 
 NATIONAL_BANKS: tuple[BankBrand, ...] = (
@@ -79,13 +80,13 @@ def _branch(brand: BankBrand, city_code: str, district_index: int) -> BankBranch
     clearing = cnaps_code(brand.category, city.cnaps_area, CLEARING_BRANCH)
     code = cnaps_code(brand.category, city.cnaps_area, f"{district_index + 1:02d}10")
     place = district.short if brand.category == RURAL_CATEGORY else f"{city.short}{district.short}"
-    return BankBranch(code, f"{brand.name}{place}支行", clearing, brand)
+    return BankBranch(code, f"{brand.name}{place}支行", clearing, brand, city.code)
 
 
 def clearing_for(brand: BankBrand, city: City) -> BankBranch:
     code = cnaps_code(brand.category, city.cnaps_area, CLEARING_BRANCH)
     name = f"{brand.name}营业部" if brand.category == RURAL_CATEGORY else f"{brand.name}{city.short}分行"
-    return BankBranch(code, name, code, brand)
+    return BankBranch(code, name, code, brand, city.code)
 
 
 def all_bank_branches() -> list[BankBranch]:

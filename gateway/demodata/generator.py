@@ -1,5 +1,6 @@
-"""``generate``: load a reproducible Guangdong demo data set (reference data, payers, insured
-persons, levies, agreements, logins) into an empty database in one transaction.
+"""``generate``: load a reproducible Guangdong demo data set (reference data, the parameters of
+the social-security years the levies need, payers, insured persons, levies, agreements, logins)
+into an empty database in one transaction.
 
 Same seed and same ``as_of`` give the same rows, ids included. The load refuses a database that
 already has payers, so that demo data never mixes with real data or with an earlier load.
@@ -18,6 +19,7 @@ from gateway.demodata import accounts
 from gateway.demodata.agreements import AGREEMENT_COLUMNS, agreement_rows
 from gateway.demodata.bulk import BulkLoader, Progress
 from gateway.demodata.levies import LEVY_COLUMNS, levy_rows, monthly_periods, resident_year
+from gateway.demodata.parameters import load_parameters
 from gateway.demodata.population import PAYER_COLUMNS, PERSON_COLUMNS, PopulationBuilder
 from gateway.demodata.reference import FLEXIBLE_TYPES, UNIT_TYPES
 from gateway.demodata.reference_rows import insert_reference_data
@@ -26,8 +28,8 @@ from gateway.persistence.records import UserRecord
 
 DEFAULT_SEED = 20241105
 _LABELS = {
-    "insurance_type": "险种", "tax_office": "税务机关", "city_parameters": "城市缴费基数",
-    "city_rate": "城市费率", "bank": "银行网点", "treasury_route": "国库路由", "payer": "缴费人",
+    "insurance_type": "险种", "tax_office": "税务机关", "parameter_version": "社保参数",
+    "parameter_basis": "参数依据", "bank": "银行网点", "treasury_route": "国库路由", "payer": "缴费人",
     "insured_person": "参保人员", "levy": "应征", "agreement": "三方协议", "app_user": "登录账号",
 }
 _KIND_LABELS = {"UNIT": "单位", "FLEXIBLE": "灵活就业人员", "RESIDENT": "城乡居民"}
@@ -97,18 +99,24 @@ def generate(engine: Engine, *, units: int, persons_per_unit: int, residents: in
             raise DemoDataExists("数据库中已有缴费人，演示数据只装入空库 / the database already has "
                                  "payers; demo data is only loaded into an empty database")
         counts.update(insert_reference_data(loader))
-        builder = PopulationBuilder(seed, as_of, loader.next_id("payer"), loader.next_id("insured_person"))
+        monthly, year = monthly_periods(as_of, periods), resident_year(as_of)
+        # The parameters go in through the same workbook import a bureau uses (demodata.parameters).
+        params = load_parameters(conn, as_of, [p.start for p in monthly], year.start)
+        counts["parameter_version"] = params.versions
+        counts["parameter_basis"] = len(set(params.bases.values()))
+        builder = PopulationBuilder(seed, as_of, loader.next_id("payer"), loader.next_id("insured_person"),
+                                    params)
         unit_payers = builder.units(units, persons_per_unit)
         flexible_payers = builder.flexible(flexible)
         resident_payers = builder.residents(residents)
         payers = unit_payers + flexible_payers + resident_payers
-        monthly, year = monthly_periods(as_of, periods), resident_year(as_of)
         showcase = frozenset(group[0].id for group in (unit_payers, flexible_payers, resident_payers)
                              if group)
         big_tables = (
             ("payer", PAYER_COLUMNS, (p.row() for p in payers)),
             ("insured_person", PERSON_COLUMNS, builder.person_rows),
-            ("levy", LEVY_COLUMNS, levy_rows(payers, monthly, year, seed, loader.next_id("levy"))),
+            ("levy", LEVY_COLUMNS, levy_rows(payers, monthly, year, seed, loader.next_id("levy"),
+                                                   params.bases)),
             ("agreement", AGREEMENT_COLUMNS, agreement_rows(
                 payers, agreement_share, seed, as_of, loader.next_id("agreement"), always=showcase)),
         )

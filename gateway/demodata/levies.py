@@ -15,12 +15,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gateway.calendar_table import official_calendar
+from gateway.demodata.parameters import tariff_key
 from gateway.demodata.population import DemoPayer, timestamp
 from gateway.domain.parties import PayerKind
 
 LEVY_COLUMNS = ("id", "payer_id", "tax_org_code", "insurance_code", "period_start", "period_end",
                 "amount", "state", "lock_reason", "paid_by", "tax_date", "declaration_no", "version",
-                "created_at")
+                "created_at", "parameter_basis_id")
 PAID_SHARE_PER_MONTH = 0.12  # a period k months old is paid with probability 0.12·k …
 MAX_PAID_SHARE = 0.60  # … up to this
 RESIDENT_PAID_SHARE = 0.35
@@ -80,18 +81,23 @@ def resident_year(as_of: dt.date) -> Period:
 
 
 def levy_rows(payers: Iterable[DemoPayer], monthly: list[Period], year: Period, seed: int,
-              first_id: int) -> Iterator[tuple]:
-    """Rows in LEVY_COLUMNS order. A payer pays all types of a period together, as one debit."""
+              first_id: int, bases: dict[tuple, int] | None = None) -> Iterator[tuple]:
+    """Rows in LEVY_COLUMNS order. A payer pays all types of a period together, as one debit.
+    ``bases`` (parameters.DemoParameters.bases) gives each levy its parameter basis."""
     rng = random.Random(f"{seed}:levies")
     next_id = first_id
+    bases = bases or {}
     for payer in payers:
         periods = (year,) if payer.kind is PayerKind.RESIDENT else monthly
+        kind = payer.kind.value
         for period in periods:
+            tariff = tariff_key(payer.kind, period.start)
             paid = rng.random() < period.paid_share
             state, paid_by, tax_date = ("PAID", PAID_BY, rng.choice(period.pay_days)) if paid \
                 else ("UNPAID", "", None)
             declaration = f"{payer.city.code}{period.label}{payer.id:09d}"
-            for code, fen in payer.dues:
+            for code, fen, item in payer.dues[tariff]:
                 yield (next_id, payer.id, payer.tax_org_code, code, period.start_text, period.end_text,
-                       fen, state, "", paid_by, tax_date, declaration, 1, period.declared_at)
+                       fen, state, "", paid_by, tax_date, declaration, 1, period.declared_at,
+                       bases.get((kind, payer.city.code, tariff, code, item)))
                 next_id += 1

@@ -82,3 +82,9 @@ def tax_offices() -> list[TaxOffice]:
             offices.append(TaxOffice(code, f"{name}第{_ORDINALS[n]}{unit}", OfficeLevel.BRANCH,
                                      entry.office_code, city.code))
     return offices
+
+
+def district_codes() -> dict[str, str]:
+    """TaxOrgCode → the 6-digit administrative code of its district, for district offices and
+    their branches (district-specific reference parameters are keyed by it)."""
+    return {code: entry.district.admin_code for entry in district_offices() for code in entry.codes}

@@ -1,5 +1,7 @@
 """The demo's payers (units with their insured employees, flexible-employment persons, urban-rural
-residents) and what each owes per fee period, computed with the domain's contribution rules."""
+residents) and what each owes per fee period, computed with the domain's contribution rules from
+the parameters in force (``parameters.DemoParameters``): a unit owes different amounts in June and
+in July when the social-security year changes its floor and ceiling."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from decimal import Decimal
 
 from gateway.demodata import names
 from gateway.demodata.offices import DistrictOffices, district_offices
-from gateway.demodata.reference import (CITIES, FLEXIBLE_TYPES, RESIDENT_PENSION_GRADES, UNIT_TYPES,
-                                        City, District)
+from gateway.demodata.parameters import DemoParameters
+from gateway.demodata.reference import (FLEXIBLE_TYPES, RESIDENT_PENSION_GRADES, UNIT_TYPES, City,
+                                        District)
 from gateway.domain.contribution import CityParameters, contribution, contribution_base
 from gateway.domain.money import money
 from gateway.domain.parties import PayerKind
@@ -27,18 +30,14 @@ def to_fen(amount: Decimal) -> int:
     return int(money(amount) * FEN_PER_YUAN)
 
 
-def unit_parameters(city: City) -> CityParameters:
-    return CityParameters(city.code, city.wage_floor, city.wage_ceiling, city.unit_rates)
-
-
-def flexible_parameters(city: City) -> CityParameters:
-    return CityParameters(city.code, city.wage_floor, city.wage_floor, city.flexible_rates)
+Dues = tuple[tuple[str, int, str], ...]  # (insurance code, fen, residents' grade or "")
 
 
 @dataclass(slots=True)
 class DemoPayer:
-    """One payer as generated; ``dues`` is (insurance code, fen) per monthly period for units and
-    flexible persons and per year for residents."""
+    """One payer as generated; ``dues`` maps a tariff year (parameters.tariff_key: the
+    social-security year of a monthly period, the calendar year of residents) to what is owed
+    per period of that year."""
 
     id: int
     kind: PayerKind
@@ -49,7 +48,7 @@ class DemoPayer:
     district_index: int
     social_security_no: str
     created_at: str
-    dues: tuple[tuple[str, int], ...]
+    dues: dict[int, Dues]
 
     @property
     def district(self) -> District:
@@ -75,18 +74,27 @@ class PopulationBuilder:
     """Draws payers and persons from one seeded stream per kind, so that changing how many of one
     kind are made does not change the others."""
 
-    def __init__(self, seed: int, as_of: dt.date, first_payer_id: int, first_person_id: int) -> None:
+    def __init__(self, seed: int, as_of: dt.date, first_payer_id: int, first_person_id: int,
+                 params: DemoParameters | None = None) -> None:
         self._seed, self._as_of = seed, as_of
+        self._params = params or DemoParameters.in_memory(as_of)
         self._next_payer, self._next_person = first_payer_id, first_person_id
         self._entries = district_offices()
         weights = [e.city.weight for e in self._entries]
         self._cum = [sum(weights[: i + 1]) for i in range(len(weights))]
         self._showcase = next(e for e in self._entries if e.district.admin_code == SHOWCASE_ADMIN_CODE)
         self._used_ids: set[str] = set()  # ID numbers are unique across payers and employees
-        self._unit_params = {c.code: unit_parameters(c) for c in CITIES}
+        self._unit_params: dict[str, dict[int, CityParameters]] = {}
         self._regions = sorted({e.district.admin_code for e in self._entries})
         self.person_rows: list[tuple] = []
-        self._dues_cache: dict[tuple[str, Decimal], tuple[Decimal, ...]] = {}
+        self._dues_cache: dict[tuple[str, int, Decimal], tuple[Decimal, ...]] = {}
+
+    def _unit_years(self, city: City) -> dict[int, CityParameters]:
+        found = self._unit_params.get(city.code)
+        if found is None:
+            found = self._unit_params[city.code] = {
+                year: self._params.unit(city, on) for year, on in self._params.unit_dates.items()}
+        return found
 
     def _rng(self, stream: str) -> random.Random:
         return random.Random(f"{self._seed}:{stream}")
@@ -122,15 +130,16 @@ class PopulationBuilder:
             entry, office = self._place(rng, i == 0)
             city, district = entry.city, entry.district
             payer_id = self._payer_id()
-            params = self._unit_params[city.code]
-            totals = [Decimal("0.00")] * len(UNIT_TYPES)
+            years = self._unit_years(city)
+            totals = {year: [Decimal("0.00")] * len(UNIT_TYPES) for year in years}
             for _ in range(persons_per_unit):
                 # Many employees were born elsewhere in the province; their ID shows where.
                 region = district.admin_code if rng.random() < 0.6 else rng.choice(self._regions)
                 id_no, name = self._person(rng, region, 18, 59)
                 wage_fen = self._wage_fen(rng, city)
-                for n, amount in enumerate(self._person_dues(params, wage_fen)):
-                    totals[n] += amount
+                for year, params in years.items():
+                    for n, amount in enumerate(self._person_dues(year, params, wage_fen)):
+                        totals[year][n] += amount
                 self.person_rows.append((self._next_person, payer_id, id_no, name, wage_fen))
                 self._next_person += 1
             code = names.draw_unique(lambda: names.uscc(rng, district.admin_code), used_codes)
@@ -138,15 +147,16 @@ class PopulationBuilder:
             result.append(DemoPayer(payer_id, PayerKind.UNIT, code, names.company_name(rng, city, district),
                                     office, city, entry.index, ss_no,
                                     self._created(rng, 200, 3650),
-                                    tuple((c, to_fen(t)) for c, t in zip(UNIT_TYPES, totals))))
+                                    {year: tuple((c, to_fen(t), "") for c, t in zip(UNIT_TYPES, sums))
+                                     for year, sums in totals.items()}))
         return result
 
-    def _person_dues(self, params: CityParameters, wage_fen: int) -> tuple[Decimal, ...]:
+    def _person_dues(self, year: int, params: CityParameters, wage_fen: int) -> tuple[Decimal, ...]:
         """One person's amount per unit insurance type, rounded per person and type as the
         declaration is. Cached by contribution base: all wages below the floor (or above the
         ceiling) of a city owe the same, and so do the many whole-yuan wages that repeat."""
         base = contribution_base(Decimal(wage_fen).scaleb(-2), params)
-        key = (params.city_code, base)
+        key = (params.city_code, year, base)
         dues = self._dues_cache.get(key)
         if dues is None:
             dues = self._dues_cache[key] = tuple(contribution(base, c, params) for c in UNIT_TYPES)
@@ -165,8 +175,13 @@ class PopulationBuilder:
 
     def flexible(self, count: int) -> list[DemoPayer]:
         rng = self._rng("flexible")
-        dues = {c.code: tuple((t, to_fen(contribution(c.wage_floor, t, flexible_parameters(c))))
-                              for t in FLEXIBLE_TYPES) for c in CITIES}
+        dues: dict[str, dict[int, Dues]] = {}
+        for entry in self._entries:
+            city = entry.city
+            if city.code not in dues:
+                years = {y: self._params.flexible(city, on) for y, on in self._params.unit_dates.items()}
+                dues[city.code] = {y: tuple((t, to_fen(contribution(p.wage_floor, t, p)), "")
+                                            for t in FLEXIBLE_TYPES) for y, p in years.items()}
         result = []
         for i in range(count):
             entry, office = self._place(rng, i == 0)
@@ -181,20 +196,21 @@ class PopulationBuilder:
         the others (16-59) pay a pension grade too. The rule is by position so that the number of
         levies is known in advance (see ``generator.expected_levy_count``)."""
         rng = self._rng("residents")
-        grades = [g for g, _ in RESIDENT_PENSION_GRADES]
+        grades = [str(n) for n in range(1, len(RESIDENT_PENSION_GRADES) + 1)]
         grade_weights = [w for _, w in RESIDENT_PENSION_GRADES]
+        years = self._params.resident_dates
         result = []
         for i in range(count):
             entry, office = self._place(rng, i == 0)
             city = entry.city
-            medical = ("RESIDENT_MEDICAL", to_fen(city.resident_medical))
+            wanted = [("RESIDENT_MEDICAL", "1")]
             if i % 3 == 2:
                 ages = (0, 15) if rng.random() < 0.5 else (60, 85)
-                dues: tuple[tuple[str, int], ...] = (medical,)
             else:
                 ages = (16, 59)
-                grade = rng.choices(grades, weights=grade_weights)[0]
-                dues = (("RESIDENT_PENSION", to_fen(grade)), medical)
+                wanted.insert(0, ("RESIDENT_PENSION", rng.choices(grades, weights=grade_weights)[0]))
+            dues = {year: tuple((code, to_fen(self._params.resident(city, on, code, item).value), item)
+                                for code, item in wanted) for year, on in years.items()}
             code, name = self._person(rng, entry.district.admin_code, *ages)
             result.append(DemoPayer(self._payer_id(), PayerKind.RESIDENT, code, name, office, city,
                                     entry.index, "", self._created(rng, 30, 3000), dues))

@@ -7,12 +7,16 @@ from gateway.persistence.records.messaging import (AlertRecord, BatchInboundReco
                                                    InboxRecord, OutboxRecord, SerialCounterRecord,
                                                    UserRecord)
 from gateway.persistence.records.ops import AuditEventRecord, ProcessLeaseRecord
-from gateway.persistence.records.parties import (BankRecord, CityParametersRecord, CityRateRecord,
-                                                 InsuranceTypeRecord, InsuredPersonRecord,
-                                                 PayerRecord, TaxOfficeRecord, TreasuryRecord)
+from gateway.persistence.records.parties import (BankRecord, InsuranceTypeRecord,
+                                                 InsuredPersonRecord, PayerRecord, TaxOfficeRecord,
+                                                 TreasuryRecord)
 from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                                   DebitLevyRecord, DebitRecord, PackageRecord,
                                                   ReversalRecord, ReviewItemRecord)
+from gateway.persistence.records.reference import (ParameterBasisRecord,
+                                                   ParameterBasisVersionRecord,
+                                                   ParameterChangeRecord, ParameterProposalRecord,
+                                                   ParameterVersionRecord)
 from gateway.persistence.records.web import (AuditHeadRecord, AuditRecord, LoginStateRecord,
                                              WebSessionRecord)
 
@@ -22,9 +26,11 @@ __all__ = [
     "Base", "metadata", "AgreementRecord", "LevyRecord", "VerificationRecord", "AlertRecord",
     "BatchInboundRecord", "ErrorStoreRecord", "GatewayStateRecord", "InboxRecord", "OutboxRecord",
     "SerialCounterRecord",
-    "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
+    "UserRecord", "BankRecord", "InsuranceTypeRecord",
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
     "PackageRecord", "ReversalRecord", "ReviewItemRecord", "AuditEventRecord", "ProcessLeaseRecord",
     "AuditHeadRecord", "AuditRecord", "LoginStateRecord", "WebSessionRecord",
+    "ParameterBasisRecord", "ParameterBasisVersionRecord", "ParameterChangeRecord",
+    "ParameterProposalRecord", "ParameterVersionRecord",
 ]

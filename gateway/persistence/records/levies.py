@@ -30,6 +30,9 @@ class LevyRecord(Timestamped, Base):
     tax_date: Mapped[dt.date | None] = mapped_column(Date)
     declaration_no: Mapped[str] = mapped_column(String(30), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Which parameter versions the amount was computed with (records.reference); NULL for levies
+    # that came in computed elsewhere.
+    parameter_basis_id: Mapped[int | None] = mapped_column(ForeignKey("parameter_basis.id"))
     __table_args__ = (
         Index("ix_levy_payer_state", "payer_id", "state"),
         Index("ix_levy_org_state_type", "tax_org_code", "state", "insurance_code"),

@@ -1,10 +1,12 @@
-"""Tax offices, city parameters, banks, insurance types, payers and insured persons."""
+"""Tax offices, banks, insurance types, payers and insured persons (the reference parameters
+are in ``records.reference``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.persistence.records.base import Base, Timestamped
@@ -18,25 +20,9 @@ class TaxOfficeRecord(Base):
     level: Mapped[str] = mapped_column(String(10))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("tax_office.code"), index=True)
     city_code: Mapped[str] = mapped_column(String(4), index=True)
-
-
-class CityParametersRecord(Base):
-    """保底封顶: wage floor and ceiling per city (4-digit administrative code)."""
-
-    __tablename__ = "city_parameters"
-    city_code: Mapped[str] = mapped_column(String(4), primary_key=True)
-    city_name: Mapped[str] = mapped_column(String(50))
-    wage_floor: Mapped[Decimal] = mapped_column(Money)
-    wage_ceiling: Mapped[Decimal] = mapped_column(Money)
-
-
-class CityRateRecord(Base):
-    """The unit's contribution rate per city and insurance type (a fraction, e.g. 0.1600)."""
-
-    __tablename__ = "city_rate"
-    city_code: Mapped[str] = mapped_column(ForeignKey("city_parameters.city_code"), primary_key=True)
-    insurance_code: Mapped[str] = mapped_column(ForeignKey("insurance_type.code"), primary_key=True)
-    rate: Mapped[Decimal] = mapped_column(Numeric(6, 4, asdecimal=True))
+    # The district's 6-digit administrative code for district offices and their branches ("" for
+    # the province and city offices): district-specific reference parameters are keyed by it.
+    district_code: Mapped[str] = mapped_column(String(6), default="", server_default="")
 
 
 class InsuranceTypeRecord(Base):
@@ -47,12 +33,18 @@ class InsuranceTypeRecord(Base):
 
 
 class BankRecord(Base):
-    """A bank branch (PayOpBkCode) and the clearing bank (PayBkCode) it belongs to."""
+    """The bank-branch directory: a branch (PayOpBkCode, 行号), the clearing bank (PayBkCode) it
+    belongs to, its bank, city and state (gateway.domain.bank_directory)."""
 
     __tablename__ = "bank"
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     clearing_code: Mapped[str] = mapped_column(String(12), index=True)
+    bank_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    city_code: Mapped[str] = mapped_column(String(4), default="", server_default="", index=True)
+    state: Mapped[str] = mapped_column(String(10), default="ACTIVE", server_default="ACTIVE")
+    updated_by: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class TreasuryRecord(Base):

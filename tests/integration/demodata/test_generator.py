@@ -10,18 +10,21 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from gateway.demodata import DemoDataExists, expected_levy_count, generate
-from gateway.demodata.reference import CITY_BY_CODE, FLEXIBLE_TYPES
-from gateway.domain.contribution import CityParameters, contribution
+from gateway.demodata.reference import FLEXIBLE_TYPES
+from gateway.domain.contribution import contribution, flexible_parameters_on, unit_parameters_on
 from gateway.domain.identifiers import is_valid_id_number, is_valid_uscc
+from gateway.domain.reference import ParameterKind, social_security_year_of
 from gateway.persistence.engine import make_engine
 from gateway.persistence.migrate import upgrade
-from gateway.persistence.records import (AgreementRecord, BankRecord, CityParametersRecord,
-                                         CityRateRecord, InsuredPersonRecord, LevyRecord,
-                                         PayerRecord, TaxOfficeRecord, TreasuryRecord, UserRecord)
+from gateway.persistence.records import (AgreementRecord, BankRecord, InsuredPersonRecord,
+                                         LevyRecord, ParameterVersionRecord, PayerRecord,
+                                         TaxOfficeRecord, TreasuryRecord, UserRecord)
+from gateway.persistence.reference_repositories import BasisRepository, ParameterRepository
 
 AS_OF = dt.date(2024, 11, 5)
 SIZES = {"units": 20, "persons_per_unit": 3, "residents": 30}
@@ -84,52 +87,52 @@ def test_identifiers_are_valid_and_unique(loaded):
     assert len(set(codes)) == len(codes)
 
 
-def _city_parameters(conn, city_code: str) -> CityParameters:
-    row = conn.execute(select(CityParametersRecord).where(
-        CityParametersRecord.city_code == city_code)).one()
-    rates = dict(conn.execute(select(CityRateRecord.insurance_code, CityRateRecord.rate).where(
-        CityRateRecord.city_code == city_code)).all())
-    return CityParameters(city_code, row.wage_floor, row.wage_ceiling, rates)
+def _levies_of(session, payer_id: int) -> list:
+    return session.execute(select(LevyRecord.insurance_code, LevyRecord.period_start, LevyRecord.amount,
+                                  LevyRecord.parameter_basis_id)
+                           .where(LevyRecord.payer_id == payer_id)
+                           .order_by(LevyRecord.period_start, LevyRecord.insurance_code)).all()
 
 
-def _levies_by_payer(conn, payer_id: int) -> dict[str, list[Decimal]]:
-    result: dict[str, list[Decimal]] = defaultdict(list)
-    for code, amount in conn.execute(select(LevyRecord.insurance_code, LevyRecord.amount).where(
-            LevyRecord.payer_id == payer_id)):
-        result[code].append(amount)
-    return result
-
-
-def test_unit_levies_equal_the_recomputed_contributions(loaded):
+def test_unit_levies_equal_the_contributions_of_the_parameters_they_record(loaded):
+    """Each levy names its parameter basis; the basis is what was in force on the period start,
+    and recomputing with it gives the amount. The periods span two social-security years."""
     engine, _ = loaded
-    with engine.connect() as conn:
-        units = conn.execute(select(PayerRecord.id, TaxOfficeRecord.city_code)
-                             .join(TaxOfficeRecord, TaxOfficeRecord.code == PayerRecord.tax_org_code)
-                             .where(PayerRecord.kind == "UNIT").order_by(PayerRecord.id).limit(5)).all()
+    by_year: dict[int, set] = defaultdict(set)
+    with Session(engine) as s:
+        table, bases = ParameterRepository(s).table(), BasisRepository(s)
+        units = s.execute(select(PayerRecord.id, TaxOfficeRecord.city_code)
+                          .join(TaxOfficeRecord, TaxOfficeRecord.code == PayerRecord.tax_org_code)
+                          .where(PayerRecord.kind == "UNIT").order_by(PayerRecord.id).limit(5)).all()
         for unit_id, city_code in units:
-            params = _city_parameters(conn, city_code)
-            wages = conn.execute(select(InsuredPersonRecord.declared_wage).where(
-                InsuredPersonRecord.unit_id == unit_id)).scalars().all()
-            levies = _levies_by_payer(conn, unit_id)
-            assert set(levies) == set(params.rates)
-            for code in params.rates:
-                expected = sum((contribution(w, code, params) for w in wages), Decimal("0.00"))
-                assert levies[code] == [expected] * 6, (unit_id, code)
+            wages = s.scalars(select(InsuredPersonRecord.declared_wage).where(
+                InsuredPersonRecord.unit_id == unit_id)).all()
+            levies = _levies_of(s, unit_id)
+            assert len(levies) == 5 * 6
+            for code, start, amount, basis_id in levies:
+                params = unit_parameters_on(table, city_code, start, (code,))
+                assert {v.id for v in bases.versions_of(basis_id)} == params.version_ids
+                assert amount == sum((contribution(w, code, params) for w in wages), Decimal("0.00"))
+                by_year[social_security_year_of(start)].add((unit_id, code, amount))
+    assert set(by_year) == {2023, 2024}  # June 2024 is in 社保年度 2023, July in 2024
+    assert by_year[2023] != by_year[2024]  # the new floor and ceiling changed amounts
 
 
-def test_flexible_persons_pay_on_the_floor(loaded):
+def test_flexible_persons_pay_on_the_floor_of_each_year(loaded):
     engine, _ = loaded
-    with engine.connect() as conn:
-        payer_id, city_code = conn.execute(
+    with Session(engine) as s:
+        table = ParameterRepository(s).table()
+        payer_id, city_code = s.execute(
             select(PayerRecord.id, TaxOfficeRecord.city_code)
             .join(TaxOfficeRecord, TaxOfficeRecord.code == PayerRecord.tax_org_code)
             .where(PayerRecord.kind == "FLEXIBLE").limit(1)).one()
-        levies = _levies_by_payer(conn, payer_id)
-    city = CITY_BY_CODE[city_code]
-    params = CityParameters(city.code, city.wage_floor, city.wage_floor, city.flexible_rates)
-    assert set(levies) == set(FLEXIBLE_TYPES)
-    for code in FLEXIBLE_TYPES:
-        assert levies[code] == [contribution(city.wage_floor, code, params)] * 6
+        levies = _levies_of(s, payer_id)
+    assert {code for code, *_ in levies} == set(FLEXIBLE_TYPES) and len(levies) == 2 * 6
+    for code, start, amount, basis_id in levies:
+        params = flexible_parameters_on(table, city_code, start, "1", (code,))
+        floor = table.lookup(ParameterKind.BASE_FLOOR, city_code, start, payer_kind="FLEXIBLE")
+        assert params.wage_floor == floor.value
+        assert amount == contribution(params.wage_floor, code, params) and basis_id is not None
 
 
 def test_levies_look_lived_in(loaded):
@@ -148,7 +151,7 @@ def test_levies_look_lived_in(loaded):
 def test_reference_data_is_guangdong_without_shenzhen(loaded):
     engine, _ = loaded
     with engine.connect() as conn:
-        cities = conn.execute(select(CityParametersRecord.city_code)).scalars().all()
+        cities = conn.execute(select(ParameterVersionRecord.city_code).distinct()).scalars().all()
         offices = conn.execute(select(TaxOfficeRecord.code, TaxOfficeRecord.city_code)).all()
         banks = conn.execute(select(BankRecord.code, BankRecord.clearing_code)).all()
         routes = conn.execute(select(TreasuryRecord)).all()
@@ -241,7 +244,7 @@ def _levy_schema(engine: Engine) -> tuple:
 def test_levy_indexes_and_foreign_keys_are_back_after_the_load(db_url):
     engine = _engine(db_url)
     before = _levy_schema(engine)
-    assert len(before[0]) >= 5 and len(before[1]) == 3
+    assert len(before[0]) >= 5 and len(before[1]) == 4  # payer, office, insurance, parameter basis
     generate(engine, **SIZES, as_of=AS_OF, demo_password=PASSWORD)
     engine.dispose()  # a fresh inspector, not one that cached the first answer
     assert _levy_schema(engine) == before
