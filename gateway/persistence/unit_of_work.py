@@ -59,6 +59,14 @@ class SqlUnitOfWork:
         assert self.session is not None
         self.session.commit()
 
+    def savepoint(self):  # noqa: ANN201 - SQLAlchemy's nested SessionTransaction
+        """A SAVEPOINT in the open transaction (``.commit()`` releases it, ``.rollback()``
+        undoes what came after it): one message of a batch backed out, the others kept."""
+        assert self.session is not None
+        nested = self.session.begin_nested()
+        self.session.connection()  # emits the SAVEPOINT now: Core statements follow (a get)
+        return nested
+
     def rollback(self) -> None:
         assert self.session is not None
         self.session.rollback()
