@@ -1,19 +1,23 @@
-"""Real-time debits per second and latency: N concurrent payers against the simulator.
+"""Real-time debits: open-loop throughput, portal latency, CPU per debit, codec floor, idle CPU.
 
-The gateway worker (`etsgw gateway`) and the simulator (`etsgw sim run`) run as separate
-processes over the embedded transport, on SQLite with durable commits (WAL, synchronous=FULL),
-exactly as in the demo. This process plays N payers (the portal's role): each submits a 1001 for
-one of its levies through the message bus, waits until the debit is resolved, and submits the
-next. Latencies:
+The gateway worker(s) (`etsgw gateway`) and the simulator (`etsgw sim run`) run as separate
+processes over the embedded transport, on SQLite with durable commits (WAL, synchronous=FULL).
+This process is the front end:
 
-- submit: the front-end call (levies locked, debit and 1001 written in one commit);
-- end to end: from the 1001's commit (``sent_at``) to the debit's resolution (``resolved_at``),
-  both written by the gateway: relay, channel, simulator, channel back, 9120 and 2001 processed.
+1. open loop: it offers ``--rate`` debits per second of distinct payers for ``--seconds`` through
+   ``submit_many`` (SubmitDebits, one unit of work per tick of 10 ms); completions per second of
+   the steady state (after ``--warmup``) and end-to-end latency percentiles from the gateway's own
+   timestamps (``sent_at``: the 1001's commit; ``resolved_at``: the 2001 processed);
+2. portal load: ``--portal-rate`` single submits per second (SubmitDebit, one transaction each)
+   from 20 threads for ``--portal-seconds``; its end-to-end p50/p99;
+3. CPU per completed debit of each process (psutil): gateway (all its workers), simulator,
+   front end; the codec floor (encode with validation + decode of the 1001, 9120 and 2001 of
+   one debit, as they cross) and the ratio of the gateway's CPU per debit to it;
+4. idle: the gateway worker's CPU over ``--idle-seconds`` with no traffic, % of one core.
 
-Usage: ``python bench/realtime.py [--seconds 60] [--payers 50] [--workers 1]``; with
-``ETSGW_BENCH_PG_URL`` (any database on a PostgreSQL server) it also runs there, in a
-throwaway database; ``--pg-only`` skips the SQLite run.
-Ends with ``BENCH realtime_debits_per_s`` and ``BENCH realtime_p99_ms`` (SQLite).
+With ``ETSGW_BENCH_PG_URL`` (any database on a PostgreSQL server) the open-loop run is repeated
+there in a throwaway database with 1 and 2 gateway workers. Ends with the BENCH lines of issue 10.
+Usage: ``python bench/realtime.py [--rate 1000] [--seconds 60] [--portal-seconds 30]``.
 """
 
 from __future__ import annotations
@@ -31,25 +35,28 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select, text  # noqa: E402
 
 from gateway.bootstrap import build  # noqa: E402
 from gateway.config import load_settings  # noqa: E402
-from gateway.domain.commands import SubmitDebit  # noqa: E402
+from gateway.domain import commands  # noqa: E402
 from gateway.persistence import migrate  # noqa: E402
 from gateway.persistence.records import DebitRecord  # noqa: E402
-from gateway.runtime.app import build_runtime  # noqa: E402
 from gateway.simulator import Simulator  # noqa: E402
 
+TICK_S = 0.01
 
-def write_config(folder: Path, db_url: str, payers: int) -> Path:
+
+def write_config(folder: Path, db_url: str) -> Path:
     cfg = folder / "bench.toml"
     cfg.write_text(f"""
 [gateway]
 initial_work_date = "{dt.date.today():%Y%m%d}"
-max_in_flight = {max(50, payers)}
+max_in_flight = 1000000
 link_test_idle_s = 3600
 [database]
 url = "{db_url}"
@@ -63,11 +70,12 @@ get_wait_ms = 200
     return cfg
 
 
-def seed(engine, payers: int, levies_per_payer: int) -> list[tuple[int, list[int]]]:
+def seed(engine, payers: int, levies_per_payer: int):
     """Payers with ACTIVE agreements and many small levies, loaded with bulk inserts."""
     from tests.support.seed import seed as seed_small
 
     data = seed_small(engine, units=payers, levy_amounts=(Decimal("100.00"),))
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
     with engine.begin() as conn:
         rows = []
         for p in data.payers:
@@ -77,17 +85,11 @@ def seed(engine, payers: int, levies_per_payer: int) -> list[tuple[int, list[int
         conn.exec_driver_sql(
             "INSERT INTO levy (payer_id, tax_org_code, insurance_code, period_start, period_end, "
             "amount, state, lock_reason, paid_by, declaration_no, version, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'UNPAID', '', '', '', 1, CURRENT_TIMESTAMP)"
-            if engine.dialect.name == "sqlite" else
-            "INSERT INTO levy (payer_id, tax_org_code, insurance_code, period_start, period_end, "
-            "amount, state, lock_reason, paid_by, declaration_no, version, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, 'UNPAID', '', '', '', 1, CURRENT_TIMESTAMP)", rows)
-        out = []
-        for p in data.payers:
-            ids = conn.execute(text("SELECT id FROM levy WHERE payer_id = :p ORDER BY id"),
-                               {"p": p}).scalars().all()
-            out.append((p, list(ids)))
-    return out, data
+            f"VALUES ({', '.join([mark] * 6)}, 'UNPAID', '', '', '', 1, CURRENT_TIMESTAMP)", rows)
+        levies: dict[int, list[int]] = {p: [] for p in data.payers}
+        for payer, levy in conn.execute(text("SELECT payer_id, id FROM levy ORDER BY id")):
+            levies[payer].append(levy)
+    return levies, data
 
 
 def start(cfg: Path, *args: str, log: Path) -> subprocess.Popen:
@@ -96,121 +98,232 @@ def start(cfg: Path, *args: str, log: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
 
 
-class Resolutions:
-    """One poller instead of N: wakes the payer waiting for each resolved debit."""
+def cpu_s(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return t.user + t.system
 
-    def __init__(self, engine) -> None:
-        self.engine, self.events, self.lock = engine, {}, threading.Lock()
-        self.stop = threading.Event()
-        self.last_id = 0
 
-    def wait_for(self, debit_id: int) -> threading.Event:
+class Offer:
+    """Hands out (payer, levy) pairs so that consecutive debits have distinct payers."""
+
+    def __init__(self, levies: dict[int, list[int]]) -> None:
+        self.queue = [iter(ids) for ids in levies.values()]
+        self.payers = list(levies)
+        self.i = 0
+        self.lock = threading.Lock()
+
+    def next(self) -> tuple[int, int]:
         with self.lock:
-            return self.events.setdefault(debit_id, threading.Event())
-
-    def run(self) -> None:
-        pending: set[int] = set()
-        while not self.stop.is_set():
-            with self.lock:
-                pending |= set(self.events) - pending
-            if pending:
-                with self.engine.connect() as conn:
-                    done = conn.execute(select(DebitRecord.id).where(
-                        DebitRecord.id.in_(list(pending)), DebitRecord.resolved_at.is_not(None)))
-                    for (debit_id,) in done:
-                        pending.discard(debit_id)
-                        with self.lock:
-                            self.events.pop(debit_id).set()
-            time.sleep(0.003)
+            k = self.i % len(self.payers)
+            self.i += 1
+            return self.payers[k], next(self.queue[k])
 
 
-def run(db_url: str, seconds: float, payers: int, workers: int, label: str) -> dict:
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+def latencies(engine, since: dt.datetime, until: dt.datetime, ids: set[int] | None = None):
+    with engine.connect() as conn:
+        rows = conn.execute(select(DebitRecord.id, DebitRecord.sent_at, DebitRecord.resolved_at,
+                                   DebitRecord.state)
+                            .where(DebitRecord.sent_at >= since, DebitRecord.sent_at < until)).all()
+    if ids is not None:
+        rows = [r for r in rows if r.id in ids]
+    done = [r for r in rows if r.resolved_at is not None]
+    e2e = [(r.resolved_at - r.sent_at).total_seconds() * 1000 for r in done]
+    return rows, done, e2e
+
+
+def wait_drained(engine, deadline_s: float) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        with engine.connect() as conn:
+            if conn.execute(select(DebitRecord.id).where(DebitRecord.resolved_at.is_(None))
+                            .limit(1)).first() is None:
+                return
+        time.sleep(0.2)
+
+
+def open_loop(app, offer: Offer, rate: float, seconds: float, warmup: float) -> dict:
+    bus, clock = app.bus, app.clock
+    errors: list[str] = []
+    begin = time.monotonic()
+    t_begin = clock()
+    submitted = 0
+    batch_sizes = []
+    while True:
+        elapsed = time.monotonic() - begin
+        if elapsed >= warmup + seconds:
+            break
+        due = int(rate * elapsed) - submitted
+        if due > 0:
+            many = tuple(commands.SubmitDebit(payer_id=p, levy_ids=(lv,), requested_by="bench")
+                         for p, lv in (offer.next() for _ in range(due)))
+            try:
+                if hasattr(commands, "SubmitDebits"):
+                    results = bus.handle(commands.SubmitDebits(debits=many))
+                else:  # the code before issue 10 (the "before" figures): one by one
+                    results = [bus.handle(one) for one in many]
+                errors += [f"{type(r).__name__}: {r}" for r in results if isinstance(r, Exception)]
+            except Exception as exc:  # report, never hide
+                errors.append(f"{type(exc).__name__}: {exc}")
+            submitted += due
+            batch_sizes.append(due)
+        time.sleep(max(0.0, TICK_S - (time.monotonic() - begin - elapsed)))
+    t_end = clock()
+    return {"from": t_begin + dt.timedelta(seconds=warmup), "until": t_end, "errors": errors,
+            "submitted": submitted, "ticks": len(batch_sizes)}
+
+
+def portal(app, offer: Offer, rate: float, seconds: float, threads: int = 20) -> dict:
+    """``rate`` single submits per second from ``threads`` threads, each on a fixed schedule."""
+    bus, clock = app.bus, app.clock
+    ids: set[int] = set()
+    errors: list[str] = []
+    submit_ms: list[float] = []
+    lock = threading.Lock()
+    t0, begin = clock(), time.monotonic()
+    period = threads / rate
+
+    def run(k: int) -> None:
+        n = 0
+        while True:
+            at = begin + k * period / threads + n * period
+            if at - begin >= seconds:
+                return
+            time.sleep(max(0.0, at - time.monotonic()))
+            p, lv = offer.next()
+            s = time.monotonic()
+            try:
+                d = bus.handle(commands.SubmitDebit(payer_id=p, levy_ids=(lv,), requested_by="portal"))
+                with lock:
+                    ids.add(d.id)
+                    submit_ms.append((time.monotonic() - s) * 1000)
+            except Exception as exc:  # noqa: BLE001 - counted and shown
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+            n += 1
+    workers = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return {"from": t0, "until": clock(), "ids": ids, "errors": errors, "submit_ms": submit_ms}
+
+
+def codec_floor_ms(app, n: int = 200) -> float:
+    """Encode (validated) + decode of the 1001, 9120 and 2001 of one debit, in ms."""
+    from gateway.codec import CfxMessage, Head
+    from gateway.codec.messages import Msg2001, Msg9120, MsgReturn9120, SingleReturn2001
+    from gateway.persistence.records import OutboxRecord
+
+    codec = app.codec
+    with app.engine.connect() as conn:
+        rec = conn.execute(select(OutboxRecord).where(OutboxRecord.msg_no == "1001").limit(1)).one()
+    req = codec.decode(rec.body, ccsid=rec.ccsid)
+    h = req.head
+    back = dict(ver="1.0", src=h.des, des=h.src, app=h.app, msg_ref=h.msg_id, work_date=h.work_date)
+    rh, pay = req.body.real_head1001, req.body.payment1001
+    msgs = [req,
+            CfxMessage(head=Head(msg_no="9120", msg_id=h.msg_id[:-1] + "8", **back),
+                       body=Msg9120(MsgReturn9120(ori_msg_no="1001", result="90000", add_word=None))),
+            CfxMessage(head=Head(msg_no="2001", msg_id=h.msg_id[:-1] + "9", **back),
+                       body=Msg2001(SingleReturn2001(
+                           ori_tax_org_code=rh.tax_org_code, ori_entrust_date=rh.entrust_date,
+                           ori_tra_no=rh.tra_no, tax_vou_no=pay.tax_vou_no, tax_date=h.work_date,
+                           result="90000", add_word=None)))]
+    start_t = time.process_time()
+    for _ in range(n):
+        for m in msgs:
+            codec.decode(codec.encode(m), ccsid=codec.ccsid)
+    return (time.process_time() - start_t) * 1000 / n
+
+
+def run(db_url: str, args, workers: int, label: str, full: bool) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="etsgw-bench-rt-"))
-    cfg = write_config(folder, db_url, payers)
+    cfg = write_config(folder, db_url)
     settings = load_settings(cfg)
     app = build(settings)
     migrate.upgrade(app.engine)
-    rate_guess = 1500
-    per_payer = int(rate_guess * seconds / payers) + 50
-    levies, data = seed(app.engine, payers, per_payer)
+    total = int(args.rate * (args.seconds + args.warmup) * 1.1
+                + (args.portal_rate * args.portal_seconds * 1.1 if full else 0)) + 1000
+    levies, data = seed(app.engine, args.payers, total // args.payers + 2)
     sim = Simulator(settings)
     sim.load_accounts({"pay_bk_code": "102581000013", "pay_op_bk_code": "102581002107",
                        "acct": data.accounts[p], "name": data.names[p],
-                       "tax_pay_code": data.codes[p], "balance": "100000000.00",
+                       "tax_pay_code": data.codes[p], "balance": "100000000000.00",
                        "protocol_no": data.protocols[p]} for p in data.payers)
     sim.close()
-    procs = [start(cfg, "sim", "run", log=folder / "sim.log")]
-    procs += [start(cfg, "gateway", *([] if i == 0 else ["--no-channel", "--no-sweeper"]),
-                    log=folder / f"gateway{i}.log") for i in range(workers)]
-    rt = build_runtime(app)
-    res = Resolutions(app.reader)
-    poller = threading.Thread(target=res.run, daemon=True)
-    poller.start()
-    submit_ms: list[float] = []
-    errors: list[str] = []
-    stop_at = [0.0]
-    warmup_s = 3.0
-
-    def payer(pid: int, ids: list[int]) -> None:
-        for levy in ids:
-            if time.monotonic() >= stop_at[0]:
-                return
-            t0 = time.monotonic()
-            try:
-                d = rt.bus.handle(SubmitDebit(payer_id=pid, levy_ids=(levy,), requested_by="bench"))
-            except Exception as exc:  # report, never hide
-                errors.append(f"{type(exc).__name__}: {exc}")
-                time.sleep(0.05)
-                continue
-            submit_ms.append((time.monotonic() - t0) * 1000)
-            if not res.wait_for(d.id).wait(120):
-                errors.append(f"debit {d.id} unresolved after 120 s")
-                return
-
+    sim_p = start(cfg, "sim", "run", log=folder / "sim.log")
+    gws = [start(cfg, "gateway", *([] if i == 0 else ["--no-channel", "--no-sweeper"]),
+                 log=folder / f"gateway{i}.log") for i in range(workers)]
+    procs = {"gateway": [psutil.Process(p.pid) for p in gws], "simulator": [psutil.Process(sim_p.pid)],
+             "front end": [psutil.Process()]}
+    offer = Offer(levies)
+    result: dict = {"label": label}
     try:
-        begin = time.monotonic()
-        stop_at[0] = begin + warmup_s + seconds
-        threads = [threading.Thread(target=payer, args=(p, ids), daemon=True) for p, ids in levies]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=warmup_s + seconds + 150)
-        measured_from = dt.datetime.now() - dt.timedelta(seconds=time.monotonic() - begin - warmup_s)
+        time.sleep(2.0)  # the workers start
+        cpu0 = {k: sum(cpu_s(p) for p in ps) for k, ps in procs.items()}
+        ol = open_loop(app, offer, args.rate, args.seconds, args.warmup)
+        wait_drained(app.engine, args.drain_seconds)
+        cpu1 = {k: sum(cpu_s(p) for p in ps) for k, ps in procs.items()}
+        rows, done, e2e = latencies(app.engine, ol["from"], ol["until"])
+        all_rows, all_done, _ = latencies(app.engine, dt.datetime(2000, 1, 1), ol["until"])
         with app.engine.connect() as conn:
-            rows = conn.execute(select(DebitRecord.sent_at, DebitRecord.resolved_at, DebitRecord.state)
-                                .where(DebitRecord.resolved_at.is_not(None))).all()
+            finished = conn.execute(select(DebitRecord.resolved_at).where(
+                DebitRecord.resolved_at >= ol["from"], DebitRecord.resolved_at < ol["until"])).all()
+        steady = (ol["until"] - ol["from"]).total_seconds()
+        n_all = len(all_done)
+        result.update(
+            offered=args.rate, completed_per_s=len(finished) / steady, sent_in_window=len(rows),
+            e2e_p50=percentile(e2e, 0.5), e2e_p99=percentile(e2e, 0.99),
+            errors=len(ol["errors"]), first_errors=ol["errors"][:2],
+            unresolved=len(all_rows) - n_all,
+            cpu_ms={k: (cpu1[k] - cpu0[k]) * 1000 / max(1, n_all) for k in procs})
+        print(f"{label} open loop, {workers} worker(s), offered {args.rate}/s: "
+              f"{result['completed_per_s']:.1f} completed/s (steady {steady:.0f} s); e2e p50 "
+              f"{result['e2e_p50']:.1f} ms, p99 {result['e2e_p99']:.1f} ms; {n_all} debits, "
+              f"{result['unresolved']} unresolved; errors {result['errors']} {result['first_errors']}")
+        print(f"{label} CPU per debit: " + ", ".join(f"{k} {v:.2f} ms" for k, v in
+                                                     result["cpu_ms"].items()))
+        if full:
+            po = portal(app, offer, args.portal_rate, args.portal_seconds)
+            wait_drained(app.engine, args.drain_seconds)
+            _, pdone, pe2e = latencies(app.engine, po["from"], po["until"], po["ids"])
+            result.update(portal_p50=percentile(pe2e, 0.5), portal_p99=percentile(pe2e, 0.99),
+                          portal_submit_p99=percentile(po["submit_ms"], 0.99))
+            print(f"{label} portal {args.portal_rate}/s from 20 threads: {len(pdone)} debits; e2e "
+                  f"p50 {result['portal_p50']:.1f} ms, p99 {result['portal_p99']:.1f} ms; submit "
+                  f"p99 {result['portal_submit_p99']:.1f} ms; errors {len(po['errors'])} "
+                  f"{po['errors'][:2]}")
+            floor = codec_floor_ms(app)
+            result.update(floor_ms=floor, ratio=result["cpu_ms"]["gateway"] / floor)
+            print(f"{label} codec floor (1001, 9120, 2001 encoded+validated+decoded): "
+                  f"{floor:.3f} ms; gateway CPU / floor {result['ratio']:.1f}x")
+            time.sleep(2.0)
+            c0, t0 = sum(cpu_s(p) for p in procs["gateway"]), time.monotonic()
+            s0 = cpu_s(procs["simulator"][0])
+            time.sleep(args.idle_seconds)
+            span = time.monotonic() - t0
+            result["idle_gw"] = (sum(cpu_s(p) for p in procs["gateway"]) - c0) / span * 100
+            result["idle_sim"] = (cpu_s(procs["simulator"][0]) - s0) / span * 100
+            print(f"{label} idle {args.idle_seconds:.0f} s: gateway {result['idle_gw']:.2f} %, "
+                  f"simulator {result['idle_sim']:.2f} % of one core")
     finally:
-        res.stop.set()
-        for p in procs:
+        for p in [sim_p, *gws]:
             p.send_signal(signal.SIGINT)
-        for p in procs:
+        for p in [sim_p, *gws]:
             try:
                 p.wait(20)
             except subprocess.TimeoutExpired:
                 p.kill()
-        rt.close()
-    window = [r for r in rows if r.sent_at >= measured_from]
-    if not window:
-        raise SystemExit(f"{label}: no debit resolved; errors: {errors[:5]}; logs in {folder}")
-    span = (max(r.resolved_at for r in window) - min(r.sent_at for r in window)).total_seconds()
-    e2e = sorted((r.resolved_at - r.sent_at).total_seconds() * 1000 for r in window)
-    ok = sum(1 for r in window if r.state == "SUCCEEDED")
-    result = {
-        "label": label, "debits": len(window), "succeeded": ok, "seconds": span,
-        "per_s": len(window) / span if span > 0 else 0.0,
-        "e2e_p50": statistics.median(e2e), "e2e_p99": e2e[min(len(e2e) - 1, int(len(e2e) * 0.99))],
-        "submit_p50": statistics.median(submit_ms) if submit_ms else 0.0,
-        "submit_p99": sorted(submit_ms)[int(len(submit_ms) * 0.99)] if submit_ms else 0.0,
-        "errors": len(errors), "first_errors": errors[:3],
-    }
-    print(f"{label}: {result['debits']} debits ({ok} succeeded) in {span:.1f} s = "
-          f"{result['per_s']:.1f}/s; end to end p50 {result['e2e_p50']:.1f} ms, "
-          f"p99 {result['e2e_p99']:.1f} ms; submit (gateway API) p50 {result['submit_p50']:.1f} ms, "
-          f"p99 {result['submit_p99']:.1f} ms; errors {len(errors)} {errors[:2]}")
+        app.close()
     return result
 
 
-def run_postgres(server_url: str, seconds: float, payers: int, workers: int) -> dict:
+def run_postgres(server_url: str, args, workers: int) -> dict:
     """Run in a database of its own on that server and drop it afterwards."""
     import uuid
 
@@ -223,7 +336,7 @@ def run_postgres(server_url: str, seconds: float, payers: int, workers: int) -> 
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        return run(url, seconds, payers, workers, "PostgreSQL")
+        return run(url, args, workers, "PostgreSQL", full=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -232,22 +345,27 @@ def run_postgres(server_url: str, seconds: float, payers: int, workers: int) -> 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=60.0)
-    ap.add_argument("--payers", type=int, default=50)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--pg-only", action="store_true", help="only the PostgreSQL run")
+    ap.add_argument("--rate", type=float, default=1000.0, help="offered debits per second")
+    ap.add_argument("--seconds", type=float, default=60.0, help="open-loop steady state")
+    ap.add_argument("--warmup", type=float, default=5.0)
+    ap.add_argument("--payers", type=int, default=500)
+    ap.add_argument("--portal-rate", type=float, default=200.0)
+    ap.add_argument("--portal-seconds", type=float, default=30.0)
+    ap.add_argument("--idle-seconds", type=float, default=30.0)
+    ap.add_argument("--pg-workers", default="1,2")
+    ap.add_argument("--drain-seconds", type=float, default=30.0)
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="etsgw-bench-rt-db-"))
+    sqlite = run(f"sqlite:///{folder / 'gw.db'}", args, 1, "SQLite", full=True)
     pg_url = os.environ.get("ETSGW_BENCH_PG_URL")
-    if args.pg_only:
-        if not pg_url:
-            raise SystemExit("--pg-only needs ETSGW_BENCH_PG_URL")
-        run_postgres(pg_url, args.seconds, args.payers, args.workers)
-        return
-    sqlite = run(f"sqlite:///{folder / 'gw.db'}", args.seconds, args.payers, args.workers, "SQLite")
     if pg_url:
-        run_postgres(pg_url, args.seconds, args.payers, args.workers)
-    print(f"BENCH realtime_debits_per_s {sqlite['per_s']:.1f} 1/s")
+        for w in [int(x) for x in args.pg_workers.split(",") if x]:
+            run_postgres(pg_url, args, w)
+    print(f"BENCH idle_gateway_cpu_percent {sqlite['idle_gw']:.2f} %")
+    print(f"BENCH realtime_gateway_cpu_ms_per_debit {sqlite['cpu_ms']['gateway']:.2f} ms")
+    print(f"BENCH realtime_cpu_over_codec_floor {sqlite['ratio']:.1f} x")
+    print(f"BENCH realtime_portal_p99_ms {sqlite['portal_p99']:.1f} ms")
+    print(f"BENCH realtime_debits_per_s {sqlite['completed_per_s']:.1f} 1/s")
     print(f"BENCH realtime_p99_ms {sqlite['e2e_p99']:.1f} ms")
 
 

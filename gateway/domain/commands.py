@@ -21,6 +21,15 @@ class SubmitDebit(Command):
 
 
 @dataclass(frozen=True)
+class SubmitDebits(Command):
+    """Many single real-time debits at once (``submit_many``: the real-time batch, the bench),
+    in one unit of work; each one keeps the rules of :class:`SubmitDebit` and is refused or
+    written on its own. The handler returns, in order, the Debit or the refusal of each."""
+
+    debits: tuple[SubmitDebit, ...]
+
+
+@dataclass(frozen=True)
 class ReverseDebit(Command):
     """Reverse (1021) a SUCCEEDED or IN_DOUBT single debit of the current work date."""
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gateway.persistence.records import (BatchInboundRecord, ErrorStoreRecord, InboxRecord,
                                          OutboxRecord)
-from gateway.persistence.repositories import increment_counter
+from gateway.persistence.serial_blocks import SerialBlocks, pool_for
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,9 @@ class OutboxMessage:
 
 
 class OutboxRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, blocks: SerialBlocks | None = None) -> None:
         self.s = session
+        self.blocks = blocks or SerialBlocks(session, pool_for(session.get_bind()))
 
     def add(self, msg_id: str, msg_no: str, queue: str, correl_id: bytes, ccsid: int, body: bytes,
             business_key: str = "") -> None:
@@ -53,7 +54,7 @@ class OutboxRepository:
     def next_msg_id(self, now: dt.datetime) -> str:
         """``yyyyMMddHHmmss`` + a 6-digit sequence per second (§3.2), from a counter row so that
         several workers and restarts never reuse one."""
-        value = increment_counter(self.s, "MSGID", f"MSG{now:%H%M%S}", now.date())
+        value = self.blocks.next("MSGID", f"MSG{now:%H%M%S}", now.date())
         if value > 999_999:
             raise OverflowError("more than 999999 messages in one second")
         return f"{now:%Y%m%d%H%M%S}{value:06d}"

@@ -14,6 +14,7 @@ from gateway.domain.agreement import Agreement
 from gateway.domain.errors import NotFound
 from gateway.domain.levy import Levy
 from gateway.persistence import mapping
+from gateway.persistence.serial_blocks import SerialBlocks, pool_for
 from gateway.domain.parties import Payer, PayerKind, TreasuryRoute
 from gateway.persistence.records import (AgreementRecord, AlertRecord, DebitLevyRecord,
                                          DebitRecord, GatewayStateRecord, LevyRecord, PayerRecord,
@@ -141,13 +142,14 @@ def increment_counter(session: Session, kind: str, scope: str, day: dt.date) -> 
 
 
 class SerialRepository:
-    """Serial allocation (§4.2): an atomic increment of one counter row."""
+    """Serial allocation (§4.2), in blocks reserved on the counter row (serial_blocks)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, blocks: SerialBlocks | None = None) -> None:
         self.s = session
+        self.blocks = blocks or SerialBlocks(session, pool_for(session.get_bind()))
 
     def next(self, kind: str, scope: str, day: dt.date) -> int:
-        value = increment_counter(self.s, kind, scope, day)
+        value = self.blocks.next(kind, scope, day)
         if value > 99_999_999:
             raise OverflowError(f"serial {kind} for {scope} on {day} exhausted")
         return value

@@ -10,6 +10,7 @@ from gateway.persistence.messaging_repositories import (BatchInboundRepository, 
                                                         InboxRepository, OutboxRepository)
 from gateway.persistence.payment_repositories import (DebitRepository, ReversalRepository,
                                                       VerificationRepository, VoucherRepository)
+from gateway.persistence.serial_blocks import SerialBlocks, pool_for
 from gateway.persistence.repositories import (AgreementRepository, AlertRepository,
                                               LevyRepository, PayerRepository, ReviewRepository,
                                               RouteRepository, SerialRepository, StateRepository)
@@ -32,7 +33,8 @@ class SqlUnitOfWork:
         self.levies = LevyRepository(s)
         self.agreements = AgreementRepository(s)
         self.debits = DebitRepository(s)
-        self.serials = SerialRepository(s)
+        self._blocks = SerialBlocks(s, pool_for(self.engine))
+        self.serials = SerialRepository(s, self._blocks)
         self.state = StateRepository(s)
         self.reviews = ReviewRepository(s)
         self.payers = PayerRepository(s)
@@ -41,7 +43,7 @@ class SqlUnitOfWork:
         self.reversals = ReversalRepository(s)
         self.verifications = VerificationRepository(s)
         self.vouchers = VoucherRepository(s)
-        self.outbox = OutboxRepository(s)
+        self.outbox = OutboxRepository(s, self._blocks)
         self.inbox = InboxRepository(s)
         self.errors = ErrorStore(s)
         self.batch_inbound = BatchInboundRepository(s)
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self.session is not None
         try:
+            self._blocks.rolled_back()  # after a commit nothing is pending any more
             self.session.rollback()
         finally:
             self.session.close()
@@ -58,8 +61,34 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self.session is not None
         self.session.commit()
+        self._blocks.committed()  # only now may the rest of a block reserved here be used
+
+    def savepoint(self) -> "Savepoint":
+        """A SAVEPOINT in the open transaction (``.commit()`` releases it, ``.rollback()``
+        undoes what came after it): one message of a batch backed out, the others kept."""
+        assert self.session is not None
+        nested = self.session.begin_nested()
+        self.session.connection()  # emits the SAVEPOINT now: Core statements follow (a get)
+        return Savepoint(nested, self._blocks)
 
     def rollback(self) -> None:
         assert self.session is not None
         self.session.rollback()
+        self._blocks.rolled_back()
         self.raised.clear()
+
+
+class Savepoint:
+    """A nested transaction whose rollback also drops the serial blocks reserved in this
+    transaction: a reservation after the savepoint is undone with it (and one before it is
+    merely wasted, never reissued)."""
+
+    def __init__(self, nested, blocks: SerialBlocks) -> None:  # noqa: ANN001
+        self.nested, self.blocks = nested, blocks
+
+    def commit(self) -> None:
+        self.nested.commit()
+
+    def rollback(self) -> None:
+        self.nested.rollback()
+        self.blocks.rolled_back()

@@ -26,10 +26,10 @@ class QueueConsumer:
         self.uow_factory, self.transport = uow_factory, transport
         self.processor, self.joined = processor, joined
         # Joined mode takes up to batch_size messages per transaction: one commit (one fsync on
-        # SQLite) for many messages. After a failure it goes one by one for a while, so that a
-        # poison message collects its backouts alone and its neighbours get through.
+        # SQLite) for many messages, each behind a savepoint so that a poison message is backed
+        # out alone and its neighbours commit (see _one_isolated).
         self.batch_size = max(1, batch_size)
-        self._single_rounds = 0
+        self._current = None  # the message being processed, for the failure path
         # The queue store is a database of its own (embedded transport, two-phase): its gets
         # lock it, so the order of locking matters (see _two_phase).
         self.store_is_database = store_is_database
@@ -47,35 +47,71 @@ class QueueConsumer:
     def _joined(self, queue: str, wait_s: float) -> str | None:
         if not self._wait_for_message(queue, wait_s):
             return None
-        limit = 1 if self._single_rounds else self.batch_size
-        self._single_rounds = max(0, self._single_rounds - 1)
         outcome: str | None = None
         uow = self.uow_factory()
         with uow:
             with self.transport.session(connection=uow.session.connection()) as t:
-                env = None
+                env, done = None, 0
                 try:
-                    for _ in range(limit):
-                        env = t.get(queue)
-                        if env is None:
+                    for _ in range(self.batch_size):
+                        got = self._one_isolated(queue, uow, t, done)
+                        if got is None:
                             break
-                        outcome = self.processor.process(env, uow, t)
+                        env, outcome, isolated_failure = got
+                        if isolated_failure:
+                            break  # its neighbours commit; it comes back with one more backout
+                        done += 1
                         faults.point("inbound.after_effect")
                     if outcome is None:
                         return None
+                    faults.point("inbound.batch_before_commit")
                     uow.commit()
                 except Exception:
+                    env = self._current
                     log.exception("processing failed; messages returned to the queue",
                                   queue=queue, backout_count=env.backout_count if env else None)
                     uow.rollback()
                     t.backout()
-                    self._single_rounds = self.batch_size * 2
                     self._record_if_final(env)
                     return "FAILED"
                 t.commit()
         faults.point("inbound.after_db_commit")
         self.processor.bus.publish(uow)  # the events its handlers raised, now committed
         return outcome
+
+    def _one_isolated(self, queue: str, uow, t, done: int):  # noqa: ANN202
+        """Get and process one message of a batch behind a SAVEPOINT. Returns None when the
+        queue is empty, else (envelope, outcome, failed). When it raises after ``done`` good
+        messages, only it is undone (back to the savepoint), its backout is counted and, on its
+        last attempt, it is kept in the error store, all in the batch's transaction; the first
+        message of a batch, or a unit of work without savepoints, fails the whole batch."""
+        savepoint = getattr(uow, "savepoint", None)
+        back_out_last = getattr(t, "back_out_last", None)
+        if savepoint is None or back_out_last is None:
+            env = self._current = t.get(queue)
+            return None if env is None else (env, self.processor.process(env, uow, t), False)
+        raised, answers = len(uow.raised), len(uow.messages.answers)
+        sp = savepoint()
+        env = None
+        try:
+            env = self._current = t.get(queue)
+            if env is None:
+                sp.commit()
+                return None
+            outcome = self.processor.process(env, uow, t)
+            sp.commit()
+            return env, outcome, False
+        except Exception:
+            if not done or env is None:
+                raise
+            log.exception("processing failed; this message backed out, its batch goes on",
+                          queue=queue, backout_count=env.backout_count)
+            sp.rollback()
+            del uow.raised[raised:], uow.messages.answers[answers:]
+            back_out_last()
+            if env.backout_count + 1 >= self.backout_threshold:
+                self._record(uow, env)
+            return env, "FAILED", True
 
     def _wait_for_message(self, queue: str, wait_s: float) -> bool:
         """Browse (a lock-free read) until a message is there, so that an idle consumer never
@@ -133,11 +169,15 @@ class QueueConsumer:
             return
         try:
             with self.uow_factory() as uow:
-                reason = (f"processing failed {env.backout_count + 1} times; moved to "
-                          f"{env.queue}.BACKOUT (see the worker's log for the error)")
-                uow.errors.add(env.body, reason, env.queue, "", "", "", False)
-                uow.alerts.add("CRITICAL", "inbound", f"message on {env.queue} failed "
-                               f"{env.backout_count + 1} times and was backed out")
+                self._record(uow, env)
                 uow.commit()
         except Exception:  # noqa: BLE001 - the database itself may be what fails
             log.exception("could not record a backed-out message", queue=env.queue)
+
+    @staticmethod
+    def _record(uow, env) -> None:
+        reason = (f"processing failed {env.backout_count + 1} times; moved to "
+                  f"{env.queue}.BACKOUT (see the worker's log for the error)")
+        uow.errors.add(env.body, reason, env.queue, "", "", "", False)
+        uow.alerts.add("CRITICAL", "inbound", f"message on {env.queue} failed "
+                       f"{env.backout_count + 1} times and was backed out")

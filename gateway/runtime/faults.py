@@ -9,7 +9,7 @@ import signal
 
 ENV = "ETSGW_CRASH_AT"
 POINTS = ("relay.after_put", "relay.after_transport_commit", "inbound.after_effect",
-          "inbound.after_db_commit")
+          "inbound.batch_before_commit", "inbound.after_db_commit")
 
 
 def point(name: str) -> None:

@@ -7,8 +7,8 @@ from typing import Any, Callable
 from gateway.domain import commands as c
 from gateway.domain import events as e
 from gateway.services.context import HandlerContext
-from gateway.services.handlers import (agreements, counter, dayend, debits, payments, reversals,
-                                       sweeper, system)
+from gateway.services.handlers import (agreements, counter, dayend, debits, payments,
+                                       realtime_batch, reversals, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
 # A handler takes its message (the type it is registered for, hence Any here), the unit of work
@@ -30,6 +30,7 @@ def _test_link(cmd: c.TestLink, uow: UnitOfWork, ctx: HandlerContext) -> str:
 
 HANDLERS: dict[type, Handler] = {
     c.SubmitDebit: debits.submit_debit,
+    c.SubmitDebits: realtime_batch.submit_debits,
     c.QueryDebitStatus: debits.query_debit_status,
     c.ReverseDebit: reversals.reverse_debit,
     c.RegisterAgreement: agreements.register_agreement,

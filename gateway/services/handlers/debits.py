@@ -31,8 +31,18 @@ def submit_debit(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext) -> Debi
     """Lock the levies, write the debit and its 1001 in one transaction."""
     now = ctx.now()
     status.ensure_open_for_requests(uow)
-    if uow.debits.count_unresolved(DebitKind.SINGLE) >= ctx.options.max_in_flight:
+    check_in_flight(uow.debits.count_unresolved(DebitKind.SINGLE), ctx)
+    return submit_one(cmd, uow, ctx, now)
+
+
+def check_in_flight(unresolved: int, ctx: HandlerContext) -> None:
+    if unresolved >= ctx.options.max_in_flight:
         raise TooManyInFlight(f"在途实时扣款已达上限 {ctx.options.max_in_flight} 笔，请稍后再试")
+
+
+def submit_one(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime) -> Debit:
+    """The rules and writes of one debit once the gateway is open and below its limit; every
+    refusal is raised before anything is written."""
     payer = uow.payers.get(cmd.payer_id)
     levies, org = payable_levies(uow, payer, cmd.levy_ids, "扣款", for_update=True)
     agreement = uow.agreements.active_for_payer(require_id(payer.id, "payer"))
@@ -165,5 +175,5 @@ def sweep_debits(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: 
     return count
 
 
-__all__ = ["submit_debit", "on_debit_acknowledged", "on_debit_answered", "on_single_status",
+__all__ = ["submit_debit", "submit_one", "check_in_flight", "on_debit_acknowledged", "on_debit_answered", "on_single_status",
            "query_debit_status", "sweep_debits", "resolve"]

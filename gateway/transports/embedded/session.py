@@ -133,6 +133,15 @@ class EmbeddedSession:
                 if ids:
                     self._t.count_backouts(self._own, ids)
 
+    def back_out_last(self) -> None:
+        """Joined mode, after the caller rolled back to a savepoint taken before the last get:
+        that message is on its queue again; count its backout inside the caller's transaction,
+        which goes on to commit the other messages of its batch."""
+        if self._joined is None or not self._gotten:
+            raise TransportError("back_out_last() needs a joined session that got a message")
+        with self._guard():
+            self._t.count_backouts_in(self._joined, [self._gotten.pop()])
+
     def close(self) -> None:
         try:
             if self._dirty or self._gotten:

@@ -103,21 +103,26 @@ class EmbeddedTransport:
     def count_backouts(self, conn: Connection, ids: list[int]) -> None:
         """Raise the backout count of returned messages in a short transaction of its own and
         move those at their queue's threshold to its backout queue (else the dead-letter queue)."""
-        m = s.messages.c
         with conn.begin():
-            conn.execute(update(s.messages).where(m.id.in_(ids))
-                         .values(backout_count=m.backout_count + 1))
-            rows = conn.execute(select(m.id, m.queue, m.backout_count).where(m.id.in_(ids))).all()
-            for row in rows:
-                q = self.queue_row(conn, row.queue)
-                if q is None or q.backout_threshold <= 0 or row.backout_count < q.backout_threshold:
-                    continue
-                boq = self.queue_row(conn, q.backout_queue) if q.backout_queue else None
-                target = boq.name if boq is not None and boq.type != "remote" else \
-                    self.dead_letter_queue(conn)
-                if target:
-                    conn.execute(update(s.messages).where(m.id == row.id).values(
-                        queue=target, reason=MQRC_BACKOUT_THRESHOLD_REACHED))
+            self.count_backouts_in(conn, ids)
+
+    def count_backouts_in(self, conn: Connection, ids: list[int]) -> None:
+        """:meth:`count_backouts` inside the caller's open transaction (a batch that backs one
+        message out to a savepoint and commits the others)."""
+        m = s.messages.c
+        conn.execute(update(s.messages).where(m.id.in_(ids))
+                     .values(backout_count=m.backout_count + 1))
+        rows = conn.execute(select(m.id, m.queue, m.backout_count).where(m.id.in_(ids))).all()
+        for row in rows:
+            q = self.queue_row(conn, row.queue)
+            if q is None or q.backout_threshold <= 0 or row.backout_count < q.backout_threshold:
+                continue
+            boq = self.queue_row(conn, q.backout_queue) if q.backout_queue else None
+            target = boq.name if boq is not None and boq.type != "remote" else \
+                self.dead_letter_queue(conn)
+            if target:
+                conn.execute(update(s.messages).where(m.id == row.id).values(
+                    queue=target, reason=MQRC_BACKOUT_THRESHOLD_REACHED))
 
     def envelope(self, row: Row) -> Envelope:
         put_time = row.put_time

@@ -36,7 +36,10 @@ N = 5
 CASES = [pytest.param(mode, point, first, id=f"{mode}-{point.split('.')[1]}-{first}first")
          for mode in ("joined", "two_phase")
          for point in ("inbound.after_effect", "inbound.after_db_commit")
-         for first in ("9005", "2001")]
+         for first in ("9005", "2001")] + [
+    # Inside a batch (issue 10): its SQL done, its commit not; only joined mode batches.
+    pytest.param("joined", "inbound.batch_before_commit", first,
+                 id=f"joined-batch_before_commit-{first}first") for first in ("9005", "2001")]
 
 
 def ets_messages(world: World, first: str) -> tuple[list, list[str], list[str]]:

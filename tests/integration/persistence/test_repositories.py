@@ -130,7 +130,9 @@ def test_serials_are_unique_under_concurrency(engine):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(got) == list(range(2, 102))
+    # Unique, never below the first; no longer gapless: serials come in blocks (issue 10), and
+    # a block's rest may be skipped when threads reserve at once (serial_blocks.py).
+    assert len(set(got)) == 100 and min(got) >= 2
     with SqlUnitOfWork(engine) as uow:
         assert uow.serials.next("TRANO", "14401060000", DAY + dt.timedelta(days=1)) == 1
         assert uow.serials.next("PACKNO", "14401060000", DAY) == 1

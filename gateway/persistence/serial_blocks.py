@@ -1,0 +1,140 @@
+"""Serials in blocks (hi/lo): a process reserves a run of numbers with one counter update and
+hands them out from memory, so that concurrent submitters stop queueing on one counter row.
+
+The counter row (``serial_counter``, per kind, scope and day) always holds the highest number any
+process has reserved. A reservation is one upsert that adds the block's size, made inside the
+unit of work that needs the first number, so it commits with it:
+
+- committed, the rest of the block joins this process's pool for later units of work;
+- rolled back, the counter is back where it was and the block is dropped, numbers and all
+  (another process may now reserve the same run, and this one must not hand it out);
+- a crash loses the pool: the rest of the block is wasted, never reissued, since the counter
+  row already counts it.
+
+A number handed out from the pool to a unit of work that then rolls back is wasted as well
+(serials may have gaps; they are never issued twice). Blocks start at one number and double
+with each reservation of the same key up to :data:`MAX_BLOCK`, so a short-lived process (a CLI
+call, a web request burst) wastes almost nothing and a busy worker reserves rarely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import threading
+
+from sqlalchemy import bindparam
+from sqlalchemy.orm import Session
+
+from gateway.persistence.records import SerialCounterRecord
+
+MAX_BLOCK = 64
+Key = tuple[str, str, dt.date]
+
+
+@functools.lru_cache(maxsize=4)
+def _reserve(dialect: str):
+    """Add :size to a counter row (creating it at :size) and return its new highest value."""
+    table = SerialCounterRecord.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    stmt = upsert(table).values(kind=bindparam("k"), scope=bindparam("s"), day=bindparam("d"),
+                                last_value=bindparam("n"))
+    stmt = stmt.on_conflict_do_update(index_elements=["kind", "scope", "day"],
+                                      set_={"last_value": table.c.last_value + stmt.excluded.last_value})
+    return stmt.returning(table.c.last_value)
+
+
+class BlockPool:
+    """The numbers of committed reservations this process has not handed out yet."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.free: dict[Key, tuple[int, int]] = {}  # key -> (next, last), inclusive
+        self.sizes: dict[Key, int] = {}
+
+    def take(self, key: Key) -> int | None:
+        with self.lock:
+            run = self.free.get(key)
+            if run is None:
+                return None
+            nxt, last = run
+            if nxt >= last:
+                del self.free[key]
+            else:
+                self.free[key] = (nxt + 1, last)
+            return nxt
+
+    def next_size(self, key: Key) -> int:
+        with self.lock:
+            size = self.sizes.get(key, 0)
+            size = 1 if size == 0 else min(size * 2, MAX_BLOCK)
+            self.sizes[key] = size
+            return size
+
+    def give(self, runs: dict[Key, tuple[int, int]]) -> None:
+        """Add the rest of blocks whose reservation has just committed."""
+        with self.lock:
+            for key, run in runs.items():
+                if key not in self.free:  # one run per key; an older run left over is wasted
+                    self.free[key] = run
+            # Days gone by never come back: keep the pool small.
+            if len(self.free) > 10_000:
+                self.free.clear()
+
+
+def pool_for(engine: object) -> BlockPool:
+    """This process's pool for one engine (its database). Kept on the engine, so it lives and
+    dies with it; a forked child starts with an empty one."""
+    held = getattr(engine, "_etsgw_serial_pool", None)
+    if held is None or held[0] != os.getpid():
+        with _pools_lock:
+            held = getattr(engine, "_etsgw_serial_pool", None)
+            if held is None or held[0] != os.getpid():
+                held = (os.getpid(), BlockPool())
+                setattr(engine, "_etsgw_serial_pool", held)
+    return held[1]
+
+
+_pools_lock = threading.Lock()
+
+
+class SerialBlocks:
+    """The allocator of one unit of work: numbers from the pool, else a new reservation in this
+    unit's transaction, whose rest is pooled when (and only when) the unit commits."""
+
+    def __init__(self, session: Session, pool: BlockPool) -> None:
+        self.s, self.pool = session, pool
+        self.pending: dict[Key, tuple[int, int]] = {}  # reserved in this transaction
+
+    def next(self, kind: str, scope: str, day: dt.date) -> int:
+        key = (kind, scope, day)
+        run = self.pending.get(key)
+        if run is not None:
+            nxt, last = run
+            if nxt < last:
+                self.pending[key] = (nxt + 1, last)
+            else:
+                del self.pending[key]
+            return nxt
+        taken = self.pool.take(key)
+        if taken is not None:
+            return taken
+        size = self.pool.next_size(key)
+        conn = self.s.connection()
+        last = conn.execute(_reserve(conn.dialect.name),
+                            {"k": kind, "s": scope, "d": day, "n": size}).scalar_one()
+        first = last - size + 1
+        if first < last:
+            self.pending[key] = (first + 1, last)
+        return first
+
+    def committed(self) -> None:
+        self.pool.give(self.pending)
+        self.pending = {}
+
+    def rolled_back(self) -> None:
+        self.pending = {}
