@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile

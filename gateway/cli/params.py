@@ -159,11 +159,14 @@ def export_cmd(obj, year: int, file: str) -> None:
 @click.option("--from", "valid_from", type=_DATE, help="生效日 / first day (required unless --withdraw).")
 @click.option("--to", "valid_to", type=_DATE, default=None, help="失效日 / last day (default: open-ended).")
 @click.option("--value", default=None, help="数值 / decimal value: rate as a fraction, amounts in yuan.")
-@click.option("--correct", "correct_id", type=int, default=None, help="更正未生效的版本 / correct this version (not yet in force).")
-@click.option("--withdraw", "withdraw_id", type=int, default=None, help="撤回未生效的版本 / withdraw this version (not yet in force).")
+@click.option("--correct", "correct_id", type=int, default=None,
+              help="更正未生效的版本 / correct this version (not yet in force).")
+@click.option("--withdraw", "withdraw_id", type=int, default=None,
+              help="撤回未生效的版本 / withdraw this version (not yet in force).")
 @click.option("--by", "maker", required=True)
 @click.option("--reason", required=True)
-@click.option("--preview/--no-preview", default=True, help="预览对未缴应征的影响 / show the effect on unpaid unit levies.")
+@click.option("--preview/--no-preview", default=True,
+              help="预览对未缴应征的影响 / show the effect on unpaid unit levies.")
 @click.pass_obj
 def propose(obj, valid_from, valid_to, value, correct_id, withdraw_id, maker, reason, preview,
             **key) -> None:

@@ -142,8 +142,9 @@ class PopulationBuilder:
                         totals[year][n] += amount
                 self.person_rows.append((self._next_person, payer_id, id_no, name, wage_fen))
                 self._next_person += 1
-            code = names.draw_unique(lambda: names.uscc(rng, district.admin_code), used_codes)
-            ss_no = names.draw_unique(lambda: names.social_security_no(rng, district.admin_code), used_ss)
+            admin = district.admin_code
+            code = names.draw_unique(lambda a=admin: names.uscc(rng, a), used_codes)
+            ss_no = names.draw_unique(lambda a=admin: names.social_security_no(rng, a), used_ss)
             result.append(DemoPayer(payer_id, PayerKind.UNIT, code, names.company_name(rng, city, district),
                                     office, city, entry.index, ss_no,
                                     self._created(rng, 200, 3650),

@@ -21,6 +21,7 @@ Both ends of a period are inclusive; an open end (``valid_to is None``) runs unt
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -163,13 +164,20 @@ class ParameterKey:
 class _Lazy:
     """A message part computed only when an error is raised (keys are made in lookups, often)."""
 
-    def __init__(self, make) -> None:
+    def __init__(self, make: Callable[[], str]) -> None:
         self._make = make
 
     def __str__(self) -> str:
         return self._make()
 
-    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _places(quantum: Decimal) -> int:
+    """Decimal places of a quantum such as Decimal('0.01') (an exponent, never NaN here)."""
+    exponent = quantum.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def _check_need(where: object, field: str, value: str, need: Need) -> None:
@@ -193,7 +201,7 @@ def parameter_value(kind: ParameterKind, value: Decimal | int | str) -> Decimal:
     places = RATE_PLACES if KIND_RULES[kind].is_rate else MONEY_PLACES
     q = d.quantize(places)
     if q != d:
-        raise InvalidParameter(f"{KIND_RULES[kind].label}最多{-places.as_tuple().exponent}位小数: {value}")
+        raise InvalidParameter(f"{KIND_RULES[kind].label}最多{_places(places)}位小数: {value}")
     if KIND_RULES[kind].is_rate and not (0 <= q < 1):
         raise InvalidParameter(f"缴费比例须在0到1之间（如 0.1600）: {value}")
     if q < 0 or q > Decimal("99999999.99"):

@@ -199,7 +199,8 @@ class ParameterTable:
         key = ParameterKey(kind, city_code, payer_kind, insurance_code, item, district_code)
         raise NoValueInForce(f"{key.describe()}: {on} 没有生效的参数值")
 
-    def gaps(self, start: dt.date, end: dt.date) -> dict[ParameterKey, list]:
+    def gaps(self, start: dt.date, end: dt.date
+             ) -> dict[ParameterKey, list[tuple[dt.date, dt.date | None]]]:
         """Keys with uncovered days between ``start`` and ``end`` (inclusive)."""
         result = {}
         for key, timeline in sorted(self._timelines.items()):

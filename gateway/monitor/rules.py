@@ -161,7 +161,7 @@ def channel_findings(view: QueueManagerView, opts: MonitorSection, elapsed: Elap
         detail = {"qmgr": view.qmgr, "channel": ch.name, "type": ch.type, "status": ch.status,
                   "mq_status": name, "xmitq": ch.xmitq, "partner": ch.partner,
                   "queued": queued, "detail": ch.detail}
-        sev, summary = _channel_state(name, queued, ch, opts, lambda sig: elapsed(key, sig))
+        sev, summary = _channel_state(name, queued, ch, opts, lambda sig, k=key: elapsed(k, sig))
         out.append(Finding(key, "channel", f"{view.qmgr} {ch.name}", sev, summary,
                            detail=detail))
     return out

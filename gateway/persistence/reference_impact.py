@@ -25,7 +25,7 @@ from gateway.persistence.records import (InsuredPersonRecord, LevyRecord, Parame
                                          PayerRecord, TaxOfficeRecord)
 from gateway.persistence.types import fen_to_yuan
 
-V, L, O = ParameterVersionRecord, LevyRecord, TaxOfficeRecord
+V, L, OFFICE = ParameterVersionRecord, LevyRecord, TaxOfficeRecord
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,12 @@ def _in_force(kind: str, insurance_fallback: bool):
     insurance = (or_(V.insurance_code == L.insurance_code, V.insurance_code == "")
                  if insurance_fallback else V.insurance_code == L.insurance_code)
     return (select(type_coerce(V.value, BigInteger))
-            .where(V.kind == kind, V.city_code == O.city_code, V.payer_kind == "UNIT", V.item == "",
-                   or_(V.district_code == "", V.district_code == O.district_code), insurance,
+            .where(V.kind == kind, V.city_code == OFFICE.city_code, V.payer_kind == "UNIT", V.item == "",
+                   or_(V.district_code == "", V.district_code == OFFICE.district_code), insurance,
                    V.valid_from <= L.period_start,
                    or_(V.valid_to.is_(None), V.valid_to >= L.period_start))
             .order_by(V.district_code.desc(), V.insurance_code.desc())
-            .limit(1).correlate(L, O).scalar_subquery())
+            .limit(1).correlate(L, OFFICE).scalar_subquery())
 
 
 def unit_levy_impact(session: Session, city_code: str, start: dt.date, end: dt.date | None,
@@ -61,20 +61,20 @@ def unit_levy_impact(session: Session, city_code: str, start: dt.date, end: dt.d
     """Per office of the city (or district), the unpaid unit levies whose period starts in
     [start, end] (end None: no end)."""
     amount = type_coerce(L.amount, BigInteger)
-    conditions = [L.state == "UNPAID", PayerRecord.kind == "UNIT", O.city_code == city_code,
+    conditions = [L.state == "UNPAID", PayerRecord.kind == "UNIT", OFFICE.city_code == city_code,
                   L.period_start >= start]
     if end is not None:
         conditions.append(L.period_start <= end)
     if insurance_code:
         conditions.append(L.insurance_code == insurance_code)
     if district_code:
-        conditions.append(O.district_code == district_code)
+        conditions.append(OFFICE.district_code == district_code)
     target = (select(L.id, L.tax_org_code, L.payer_id, amount.label("amount_fen"),
                      _in_force("BASE_FLOOR", True).label("floor_e4"),
                      _in_force("BASE_CEILING", True).label("ceiling_e4"),
                      _in_force("RATE", False).label("rate_e4"))
               .join(PayerRecord, PayerRecord.id == L.payer_id)
-              .join(O, O.code == L.tax_org_code)
+              .join(OFFICE, OFFICE.code == L.tax_org_code)
               .where(*conditions).cte("target"))
     wage = type_coerce(InsuredPersonRecord.declared_wage, BigInteger)
     floor, ceiling = target.c.floor_e4 // 100, target.c.ceiling_e4 // 100
@@ -85,13 +85,13 @@ def unit_levy_impact(session: Session, city_code: str, start: dt.date, end: dt.d
                 .group_by(target.c.id, target.c.tax_org_code, target.c.amount_fen).subquery())
     new, old = per_levy.c.new_fen, per_levy.c.amount_fen
     changed = (new.is_not(None)) & (new != old)
-    stmt = (select(per_levy.c.tax_org_code, O.name, func.count(),
+    stmt = (select(per_levy.c.tax_org_code, OFFICE.name, func.count(),
                    func.sum(case((changed, 1), else_=0)),
                    func.sum(case((new.is_(None), 1), else_=0)),
                    func.sum(case((changed, old), else_=0)),
                    func.sum(case((changed, new), else_=0)))
-            .join(O, O.code == per_levy.c.tax_org_code)
-            .group_by(per_levy.c.tax_org_code, O.name).order_by(per_levy.c.tax_org_code))
+            .join(OFFICE, OFFICE.code == per_levy.c.tax_org_code)
+            .group_by(per_levy.c.tax_org_code, OFFICE.name).order_by(per_levy.c.tax_org_code))
     return [OfficeImpact(code, name, int(n), int(c or 0), int(u or 0), fen_to_yuan(before or 0),
                          fen_to_yuan(after or 0))
             for code, name, n, c, u, before, after in session.execute(stmt)]

@@ -95,7 +95,7 @@ def pool_for(engine: object) -> BlockPool:
             held = getattr(engine, "_etsgw_serial_pool", None)
             if held is None or held[0] != os.getpid():
                 held = (os.getpid(), BlockPool())
-                setattr(engine, "_etsgw_serial_pool", held)
+                engine._etsgw_serial_pool = held
     return held[1]
 
 

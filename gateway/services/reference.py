@@ -171,7 +171,7 @@ def _floor_above_ceiling(rows: Sequence[tuple[int, Any]]) -> list[str]:
 @dataclass(frozen=True)
 class PreviewLine:
     change: ParameterChange
-    impacts: list  # OfficeImpact rows of the persistence adapter, one per office
+    impacts: list[Any]  # OfficeImpact rows of the persistence adapter, one per office
 
 
 PREVIEWED_KINDS = (ParameterKind.BASE_FLOOR, ParameterKind.BASE_CEILING, ParameterKind.RATE)
@@ -199,20 +199,22 @@ def preview(uow: ReferenceUnitOfWork, changes: Sequence[ParameterChange], today:
         uow.rollback()
 
 
-def gaps_in_year(uow: ReferenceUnitOfWork, year: int, city_code: str | None = None) -> dict:
+def gaps_in_year(uow: ReferenceUnitOfWork, year: int, city_code: str | None = None
+                 ) -> dict[ParameterKey, list[tuple[dt.date, dt.date | None]]]:
     """Keys with days of social-security year ``year`` on which no value is in force."""
     start, end = social_security_year(year)
     table = uow.parameters.table([city_code] if city_code else None)
     return table.gaps(start, end)
 
 
-def _handler(fn):
-    def handle(cmd, uow, ctx):
+def _handler(fn: Callable[[Any, Any, dt.datetime], Any]) -> Callable[[Any, Any, Any], Any]:
+    """A bus handler ``(command, uow, ctx)`` for a use case that takes the time, not the context."""
+    def handle(cmd: Any, uow: Any, ctx: Any) -> Any:
         return fn(cmd, uow, ctx.now())
     return handle
 
 
-REFERENCE_HANDLERS: dict[type, Callable] = {
+REFERENCE_HANDLERS: dict[type, Callable[[Any, Any, Any], Any]] = {
     ProposeParameterChange: _handler(propose),
     ApproveParameterChange: _handler(approve),
     RejectParameterChange: _handler(reject),

@@ -96,7 +96,8 @@ class OutboxMessenger:
                         protocol_no=agreement.protocol_no,
                         budget_type="1" if budget == {"1"} else "2", trim_sign="0",
                         remark=_remark(levies), tax_type_num=len(lines), tax_type_list1001=lines))
-        return self._put(body, self.queues.online_in, request_key("1001", debit.tax_org_code, debit.entrust_date, debit.tra_no))
+        return self._put(body, self.queues.online_in,
+                         request_key("1001", debit.tax_org_code, debit.entrust_date, debit.tra_no))
 
     def resend(self, msg_id: str) -> str:
         """The same message with a new MsgID (OpStat 98 resend, 1021 retry, 1123 retry)."""

@@ -175,5 +175,6 @@ def sweep_debits(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: 
     return count
 
 
-__all__ = ["submit_debit", "submit_one", "check_in_flight", "on_debit_acknowledged", "on_debit_answered", "on_single_status",
+__all__ = ["submit_debit", "submit_one", "check_in_flight", "on_debit_acknowledged", "on_debit_answered",
+           "on_single_status",
            "query_debit_status", "sweep_debits", "resolve"]

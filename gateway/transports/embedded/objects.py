@@ -3,7 +3,8 @@
 A :class:`QueueManagerDefinition` is a small declarative value (queues, remote queues, channels);
 :func:`define` writes it into the queue store idempotently: missing objects are created, changed
 attributes updated, nothing else touched (channel status and messages stay as they are).
-:func:`gateway.transport_factory.default_definitions` gives the two queue managers of the demo: the gateway's (``QM.TAX``)
+:func:`gateway.transport_factory.default_definitions` gives the two queue managers of the demo: the gateway's
+(``QM.TAX``)
 and the settlement-centre simulator's (``QM.ETS``), mirror images joined by two channel pairs.
 """
 
