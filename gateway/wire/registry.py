@@ -35,7 +35,7 @@ class Inbound:
     """What the gateway does with one inbound MsgNo."""
 
     #: The event for the message; gets the lookup of our own requests (a 9120 needs it).
-    translate: Callable[[CfxMessage, e.InboundRef, RequestLookup], e.Event | None]
+    translate: Callable[[CfxMessage[Any], e.InboundRef, RequestLookup], e.Event | None]
     #: Business key (§4.3) for de-duplication and logs; None when SRC+MsgID is the only key.
     key: Callable[[Any], str] | None = None
     #: True when a second message with the same business key is a duplicate (§4.3).
@@ -46,7 +46,7 @@ class Inbound:
     stored: Callable[[Any], tuple[str, dt.date]] | None = None
 
 
-def _ack(msg: CfxMessage, ref: e.InboundRef, lookup: RequestLookup) -> e.Event:
+def _ack(msg: CfxMessage[Any], ref: e.InboundRef, lookup: RequestLookup) -> e.Event:
     b = msg.body.msg_return9120
     request = lookup(msg.head.msg_ref)
     kind = ACKNOWLEDGEMENT_OF.get(request[0]) if request else None
@@ -54,56 +54,56 @@ def _ack(msg: CfxMessage, ref: e.InboundRef, lookup: RequestLookup) -> e.Event:
     return cls(ref, msg.head.msg_ref, b.result, b.add_word or "")
 
 
-def _9115(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _9115(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.prove_return9115
     return e.VerificationAnswered(ref, b.ori_send_org_code, b.ori_entrust_date, b.ori_vc_no,
                                   b.vc_sign, b.vc_result == "0", b.add_word or "", b.protocol_no,
                                   b.pay_acct)
 
 
-def _2001(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _2001(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.single_return2001
     return e.DebitAnswered(ref, b.ori_tax_org_code, b.ori_entrust_date, b.ori_tra_no,
                            b.tax_vou_no, b.result, b.add_word or "", b.tax_date)
 
 
-def _2021(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _2021(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.rush_return2021
     return e.ReversalAnswered(ref, b.tax_org_code, b.ori_cancel_no, b.ori_cancel_date,
                               b.ori_entrust_date, b.ori_tra_no, b.cancel_answer == "1",
                               b.add_word or "")
 
 
-def _9004(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _9004(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.tra_status_return9004
     return e.StatusReported(ref, b.send_org_code, b.search_type, b.ori_entrust_date,
                             b.ori_pack_no, b.ori_tra_no, b.chk_date, b.op_stat)
 
 
-def _2091(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _2091(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.declare_query2091
     return e.CounterQueried(ref, b.bank_no, b.entrust_date, b.query_no, b.pay_op_bk_code,
                             b.tax_org_code, b.tax_pay_code, b.tax_vou_no)
 
 
-def _2108(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _2108(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.single_return2108
     return e.CounterPaid(ref, b.bank_no, b.tax_vou_no, b.entrust_date, b.tra_no, b.tax_date,
                          b.tra_amt, b.result, b.add_word or "", msg.head.work_date)
 
 
-def _9101(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _9101(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.change_state9101
     return e.DayChanged(ref, b.work_date, b.sys_stat)
 
 
-def _3122(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _3122(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.batch_head3122
     return e.ReconciliationReceived(ref, b.tax_org_code, b.chk_date, b.pack_no, b.cur_pack_no,
                                     b.child_pack_num, b.cur_pack_num, b.cur_pack_amt)
 
 
-def _3128(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _3128(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.bill_head3128
     accounts = tuple(e.FundAccountFigures(s.tre_code, s.acct_code, s.yesterday_balance,
                                           s.today_receipt, s.today_pay, s.today_balance)
@@ -111,7 +111,7 @@ def _3128(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
     return e.FundReportReceived(ref, b.report_date, accounts)
 
 
-def _2102(msg: CfxMessage, ref: e.InboundRef, _: RequestLookup) -> e.Event:
+def _2102(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.batch_head2102
     return e.BatchResultReceived(ref, b.pay_bk_code, b.entrust_date, b.pack_no,
                                  b.ori_tax_org_code, b.ori_entrust_date, b.ori_pack_no,
@@ -165,7 +165,7 @@ INBOUND: dict[str, Inbound] = {
 }
 
 
-def ref_of(msg: CfxMessage) -> e.InboundRef:
+def ref_of(msg: CfxMessage[Any]) -> e.InboundRef:
     """Where ``msg`` came from and on which class of queue its answer goes."""
     return e.InboundRef(msg.head.msg_no, msg.head.msg_id, msg.head.src,
                         CLASS_OF.get(msg.head.msg_no, "ONLINE"))
