@@ -7,16 +7,20 @@ a mapped package next to ``packages = find:``, hence this file. Metadata and dep
 ``setup.cfg``; build with ``pip wheel .`` or ``python -m build``, never ``python setup.py``.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["gateway*", "webapp*", "jobs*"]), "gateway.codec.xsd"],
+    packages=[*find_packages(include=["gateway*", "webapp*", "jobs*"]), "gateway.codec.xsd",
+              # The web's templates and static files are data folders: listed as (namespace)
+              # packages so that setuptools ships them without warning.
+              *find_namespace_packages(include=["webapp.templates*", "webapp.static*"])],
     package_dir={"gateway.codec.xsd": "schemas"},
     package_data={
         "gateway.codec.xsd": ["*.xsd"],
         # env.py and the revisions are modules of their packages; the template is data.
         "gateway.persistence.migrations": ["script.py.mako"],
         # The web application's templates and the CSS it ships (no CDN).
-        "webapp": ["templates/*.html", "templates/*/*.html", "static/css/*.css"],
+        **{pkg: ["*.html", "*.css", "*.js", "*.svg", "*.png"]
+           for pkg in find_namespace_packages(include=["webapp.templates*", "webapp.static*"])},
     },
 )
