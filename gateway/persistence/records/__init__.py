@@ -1,6 +1,9 @@
 """SQLAlchemy 2.0 typed records. Importing this package registers every table on ``Base.metadata``."""
 
 from gateway.persistence.records.base import Base
+from gateway.persistence.records.batches import (BatchListEntryRecord, BatchListRecord,
+                                                 CalendarOverrideRecord, NotificationRecord,
+                                                 RefundCaseRecord, StopRequestRecord)
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
 from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
                                                    GatewayStateRecord,
@@ -21,5 +24,7 @@ __all__ = [
     "UserRecord", "BankRecord", "CityParametersRecord", "CityRateRecord", "InsuranceTypeRecord",
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
-    "PackageRecord", "ReversalRecord", "ReviewItemRecord",
+    "PackageRecord", "ReversalRecord", "ReviewItemRecord", "BatchListEntryRecord",
+    "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord", "RefundCaseRecord",
+    "StopRequestRecord",
 ]
