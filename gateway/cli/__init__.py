@@ -56,10 +56,11 @@ def _make_sqlite_dirs(settings: Settings) -> None:
 def _register() -> None:
     """Each subcommand group lives in its own module; the web, jobs and monitor issues add theirs
     here."""
-    from gateway.cli import db, demo, gateway_cmd, payments, queue, sim
+    from gateway.cli import batch, db, demo, gateway_cmd, payments, queue, sim
 
     for command in (db.db, db.config_cmd, demo.demo_data, demo.demo, gateway_cmd.gateway,
-                    payments.debit, payments.agreement, queue.queue, queue.channel, sim.sim):
+                    payments.debit, payments.agreement, queue.queue, queue.channel, sim.sim,
+                    batch.batch):
         cli.add_command(command)
 
 
