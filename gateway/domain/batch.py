@@ -38,7 +38,7 @@ TRANSITIONS: states.Table = {
     P.ACCEPTED: frozenset({P.ANSWERED, P.FAILED, P.STOPPED}),
     P.FAILED: frozenset({P.ANSWERED}),  # a late 2102 is still applied (§6.6 rule 6)
     P.ANSWERED: frozenset(),
-    P.STOPPED: frozenset({P.ANSWERED}),  # §6.7: a bank-reported success always counts
+    P.STOPPED: frozenset(),
 }
 # States in which a package still waits for its outcome (2102, 9122, 2123 or the deadline).
 OPEN = frozenset({P.SENT, P.ACCEPTED})

@@ -107,8 +107,9 @@ def on_package_result(event: PackageResultReceived, uow: UnitOfWork, ctx: Handle
                         f"{name}，未再处理", pkg.tax_org_code, pkg.key, event.all_amt)
         return
     was = pkg.state
-    pkg.answered(event.result, event.add_word, event.succ_num, event.succ_amt)
-    b.packages.save(pkg)
+    if was is not PackageState.STOPPED:  # STOPPED is final; its items' successes still count
+        pkg.answered(event.result, event.add_word, event.succ_num, event.succ_amt)
+        b.packages.save(pkg)
     _apply_items(b, ctx, pkg, event, late=was in (PackageState.FAILED, PackageState.STOPPED))
 
 
