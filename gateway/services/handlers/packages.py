@@ -181,8 +181,8 @@ def on_package_status(event: StatusReported, uow: UnitOfWork, ctx: HandlerContex
     b = batch_uow(uow)
     pkg = b.packages.by_key(event.tax_org_code, event.ori_entrust_date, event.ori_pack_no)
     if pkg is None:
-        uow.reviews.add("UNMATCHED_9004", f"9004 for unknown package {event.ori_pack_no}",
-                        event.tax_org_code, event.ori_pack_no)
+        uow.reviews.add("PACKAGE_STATUS", f"9004 for unknown package {event.ori_pack_no}: "
+                        f"OpStat {event.op_stat}", event.tax_org_code, event.ori_pack_no)
         return
     op = event.op_stat
     if op in ("10", "20"):
