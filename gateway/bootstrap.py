@@ -89,13 +89,15 @@ def gateway_options(settings: Settings) -> GatewayOptions:
         node=g.node, ets_node=g.ets_node,
         initial_work_date=(dt.datetime.strptime(g.initial_work_date, "%Y%m%d").date()
                            if g.initial_work_date else None),
-        max_in_flight=g.max_in_flight,
+        max_in_flight=g.max_in_flight, max_package_items=g.max_package_items,
+        return_term=g.return_term,
         timers=Timers(ack_9120=t.ack_9120_s, result_2001=t.result_2001_s,
                       result_2021=t.result_2021_s, answer_9115=t.answer_9115_s,
                       answer_9005=t.answer_9005_s, in_doubt_backoff=t.in_doubt_backoff_s,
                       in_doubt_repeat=t.in_doubt_repeat_s,
                       counter_reservation=g.counter_reservation_s,
-                      link_test_idle=g.link_test_idle_s),
+                      link_test_idle=g.link_test_idle_s, receipt_9121=t.receipt_9121_s,
+                      answer_2123=t.answer_2123_s),
         cutoff=CutoffRule(day=g.cutoff_day, february_day=g.cutoff_day_february, hour=g.cutoff_hour),
         calendar=official_calendar(),
         work_date_window_days=g.work_date_window_days)

@@ -2,19 +2,23 @@
 
 A package is one TaxOrgCode and one paying bank; each payer is one item of at most 99 levies; a
 package closes at the item limit (3000 by default) or before the next item would pass 4 MiB.
+The package owns its timer (``next_check_at``: the 9121 receipt wait, then the 9003 back-off
+while no receipt came) and its deadline; the 2102 rules per item are in :mod:`package`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Iterable, Iterator, Sequence, TypeVar
 
 from gateway.domain import states
 from gateway.domain.calendar import ClearingCalendar
 from gateway.domain.debit import MAX_LEVIES_PER_DEBIT
-from gateway.domain.errors import TooManyItems
+from gateway.domain.errors import IllegalTransition, TooManyItems
+from gateway.domain.money import money
 
 DEFAULT_MAX_ITEMS = 3000
 T = TypeVar("T")
@@ -36,6 +40,8 @@ TRANSITIONS: states.Table = {
     P.ANSWERED: frozenset(),
     P.STOPPED: frozenset(),
 }
+# States in which a package still waits for its outcome (2102, 9122, 2123 or the deadline).
+OPEN = frozenset({P.SENT, P.ACCEPTED})
 
 
 @dataclass
@@ -49,10 +55,70 @@ class Package:
     return_term: int = 1
     state: PackageState = PackageState.SENT
     resent: bool = False
+    total_amount: Decimal = Decimal("0.00")
+    batch_id: int | None = None
+    deadline_at: dt.datetime | None = None
+    msg_id: str = ""
+    next_check_at: dt.datetime | None = None
+    query_step: int = 0
+    result_code: str = ""
+    reason: str = ""
+    succ_num: int = 0
+    succ_amt: Decimal = Decimal("0.00")
+    late: bool = False  # a 2102 applied after the package had been failed (§6.6 rule 6)
 
     def __post_init__(self) -> None:
         if not 1 <= self.return_term <= 10:
             raise ValueError("ReturnTerm is int(1–10)")
+        self.total_amount = money(self.total_amount)
+        self.succ_amt = money(self.succ_amt)
+
+    @property
+    def open(self) -> bool:
+        return self.state in OPEN
+
+    def sent(self, msg_id: str, receipt_due: dt.datetime, deadline: dt.datetime) -> None:
+        """The 1102 is in the outbox: wait for the 9121 until ``receipt_due``."""
+        self.msg_id, self.next_check_at, self.query_step = msg_id, receipt_due, 0
+        self.deadline_at = deadline
+
+    def accepted(self) -> bool:
+        """9121 90000, or a 9004 OpStat 10/20: no more receipt queries. False if nothing changed."""
+        if self.state is not P.SENT:
+            return False
+        self.go(P.ACCEPTED, "receipt 90000")
+        self.next_check_at = None
+        return True
+
+    def failed(self, code: str, reason: str) -> None:
+        """Refused (9121 error, 9122, 9004 11/21/99) or past its deadline: every item FAILED."""
+        self.go(P.FAILED, f"{code} {reason}".strip())
+        self.result_code, self.reason, self.next_check_at = code, reason, None
+
+    def answered(self, code: str, add_word: str, succ_num: int, succ_amt: Decimal) -> None:
+        """A 2102 was applied (late when the package had already failed or been stopped)."""
+        self.late = self.state in (P.FAILED, P.STOPPED)
+        self.go(P.ANSWERED, f"2102 {code}")
+        self.result_code, self.reason, self.next_check_at = code, add_word, None
+        self.succ_num, self.succ_amt = succ_num, money(succ_amt)
+
+    def stopped(self) -> None:
+        """2123 StopAnswer 1 to a whole-package stop."""
+        self.go(P.STOPPED, "2123 stopped")
+        self.next_check_at = None
+
+    def query_scheduled(self, at: dt.datetime, step: int) -> None:
+        self.next_check_at, self.query_step = at, step
+
+    def resend_after_not_found(self) -> None:
+        """9004 OpStat 98: the same package once more (same PackNo, new MsgID, §7.3)."""
+        if self.resent:
+            raise IllegalTransition("package", self.key, self.state.value, self.state.value,
+                                    "already re-put once")
+        self.resent = True
+
+    def past_deadline(self, now: dt.datetime) -> bool:
+        return self.open and self.deadline_at is not None and now >= self.deadline_at
 
     @property
     def key(self) -> str:

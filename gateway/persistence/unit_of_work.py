@@ -47,7 +47,20 @@ class SqlUnitOfWork:
         self.inbox = InboxRepository(s)
         self.errors = ErrorStore(s)
         self.batch_inbound = BatchInboundRepository(s)
+        self._batch_repositories(s)
         return self
+
+    def _batch_repositories(self, s: Session) -> None:
+        """The batch flow's repositories (services.batch_ports.BatchUnitOfWork)."""
+        from gateway.persistence.batch_case_repositories import (NotificationRepository,
+                                                                 RefundRepository, StopRepository)
+        from gateway.persistence.batch_repositories import PackageRepository
+        from gateway.persistence.batch_selection import BatchListRepository
+        self.batch_lists = BatchListRepository(s)
+        self.packages = PackageRepository(s)
+        self.stops = StopRepository(s)
+        self.refunds = RefundRepository(s)
+        self.notifications = NotificationRepository(s)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self.session is not None

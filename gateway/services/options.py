@@ -21,6 +21,8 @@ class Timers:
     in_doubt_repeat: int = 3600
     counter_reservation: int = 1800
     link_test_idle: int = 300
+    receipt_9121: int = 600  # 9121 after a 1102: then 9003 on the back-off (§7.3)
+    answer_2123: int = 1800  # 2123 after a 1123: then the same 1123 again (§6.7)
 
     def query_delay(self, step: int) -> int:
         """Seconds from one in-doubt query to the next: 1 min, 5 min, 30 min after the debit
@@ -39,6 +41,8 @@ class GatewayOptions:
     ets_node: str = "100000000000"
     initial_work_date: dt.date | None = None
     max_in_flight: int = 50
+    max_package_items: int = 3000  # items per 1102, never more (§6.6)
+    return_term: int = 1  # ReturnTerm of new packages, clearing days (§7.4)
     timers: Timers = field(default_factory=Timers)
     cutoff: CutoffRule = field(default_factory=CutoffRule)
     calendar: ClearingCalendar = field(default_factory=ClearingCalendar)

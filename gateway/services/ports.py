@@ -17,7 +17,9 @@ from typing import Protocol, Sequence
 from gateway.domain.agreement import Agreement
 from gateway.domain.debit import Debit, DebitKind
 from gateway.domain.events import CounterQueried, Event, InboundRef
+from gateway.domain.batch import Package
 from gateway.domain.levy import Levy
+from gateway.domain.package import ItemDraft, StopRequest
 from gateway.domain.parties import Payer, TreasuryRoute
 from gateway.domain.reversal import Reversal
 from gateway.domain.verification import Verification
@@ -42,6 +44,13 @@ class Messenger(Protocol):
                           ori_pack_no: str, ori_tra_no: str) -> str: ...
 
     def send_link_test(self) -> str: ...
+
+    def send_package(self, package: Package, items: Sequence[Debit], drafts: Sequence[ItemDraft],
+                     route: TreasuryRoute) -> str:
+        """The 1102 of a package; raises PackageTooLarge past the size limit."""
+        ...
+
+    def send_stop(self, stop: StopRequest) -> str: ...
 
     def answer_ack(self, ref: InboundRef, result: str, add_word: str = "",
                    request_key: tuple[str, dt.date, str] | None = None) -> str: ...

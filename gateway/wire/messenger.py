@@ -20,7 +20,10 @@ from gateway.codec.mq_ids import correl_id_for
 from gateway.domain.agreement import Agreement
 from gateway.domain.debit import Debit
 from gateway.domain.events import CounterQueried, InboundRef
+from gateway.domain.batch import Package
 from gateway.domain.levy import Levy
+from gateway.domain.package import ItemDraft, PackageTooLarge, StopRequest
+from gateway.codec.errors import InvalidOutgoingMessage
 from gateway.domain.parties import INSURANCE_BY_CODE, Payer, TreasuryRoute
 from gateway.domain.text import wire_text
 from gateway.wire.keys import request_key
@@ -126,6 +129,26 @@ class OutboxMessenger:
         return self._put(body, self.queues.online_in,
                          request_key("9003", tax_org_code, ori_entrust_date, ori_pack_no,
                                      ori_tra_no))
+
+    def send_package(self, package: Package, items: Sequence[Debit], drafts: Sequence[ItemDraft],
+                     route: TreasuryRoute) -> str:
+        """The 1102 of a package (batch flow); PackageTooLarge when it passes the size limit."""
+        from gateway.wire.batch_bodies import package_body
+
+        body = package_body(package, items, drafts, route)
+        try:
+            return self._put(body, self.queues.batch_in, request_key(
+                "1102", package.tax_org_code, package.entrust_date, package.pack_no))
+        except InvalidOutgoingMessage as exc:
+            if getattr(exc, "too_large", False):
+                raise PackageTooLarge(str(exc)) from exc
+            raise
+
+    def send_stop(self, stop: StopRequest) -> str:
+        from gateway.wire.batch_bodies import stop_body
+
+        return self._put(stop_body(stop), self.queues.batch_in,
+                         request_key("1123", stop.tax_org_code, stop.entrust_date, stop.stop_no))
 
     def send_link_test(self) -> str:
         return self._put(Msg9005(MsgReturn9005(information=None)), self.queues.online_in, request_key("9005"))

@@ -112,10 +112,8 @@ def _3128(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
 
 
 def _2102(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
-    b = msg.body.batch_head2102
-    return e.BatchResultReceived(ref, b.pay_bk_code, b.entrust_date, b.pack_no,
-                                 b.ori_tax_org_code, b.ori_entrust_date, b.ori_pack_no,
-                                 b.all_num, b.all_amt)
+    from gateway.wire.batch_inbound import result_2102
+    return result_2102(msg, ref)
 
 
 def _r2001(b: Any) -> str:
@@ -163,6 +161,9 @@ INBOUND: dict[str, Inbound] = {
         b.batch_head2102.pay_bk_code, b.batch_head2102.entrust_date, b.batch_head2102.pack_no),
         stored=lambda b: (b.batch_head2102.ori_tax_org_code, b.batch_head2102.entrust_date)),
 }
+# The batch flow's inbound messages (9121 receipts, 9122, 2123): gateway/wire/batch_inbound.py.
+from gateway.wire.batch_inbound import BATCH_INBOUND  # noqa: E402 - it uses Inbound above
+INBOUND.update(BATCH_INBOUND)
 
 
 def ref_of(msg: CfxMessage[Any]) -> e.InboundRef:

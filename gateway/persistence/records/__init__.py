@@ -1,6 +1,9 @@
 """SQLAlchemy 2.0 typed records. Importing this package registers every table on ``Base.metadata``."""
 
 from gateway.persistence.records.base import Base
+from gateway.persistence.records.batches import (BatchListEntryRecord, BatchListRecord,
+                                                 CalendarOverrideRecord, NotificationRecord,
+                                                 RefundCaseRecord, StopRequestRecord)
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
 from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
                                                    GatewayStateRecord,
@@ -33,4 +36,6 @@ __all__ = [
     "AuditHeadRecord", "AuditRecord", "LoginStateRecord", "WebSessionRecord",
     "ParameterBasisRecord", "ParameterBasisVersionRecord", "ParameterChangeRecord",
     "ParameterProposalRecord", "ParameterVersionRecord",
+    "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
+    "RefundCaseRecord", "StopRequestRecord",
 ]

@@ -76,6 +76,13 @@ class PackageRecord(Timestamped, Base):
     resent: Mapped[bool] = mapped_column(Boolean, default=False)
     next_check_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     query_step: Mapped[int] = mapped_column(Integer, default=0)
+    # Batch flow (migration 0007): the list it came from and its outcome.
+    list_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    result_code: Mapped[str] = mapped_column(String(12), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    succ_num: Mapped[int] = mapped_column(Integer, default=0)
+    succ_amt: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (
         Index("uq_package_key", "tax_org_code", "entrust_date", "pack_no", unique=True),
         Index("ix_package_state_deadline", "state", "deadline"),

@@ -7,8 +7,10 @@ from typing import Any, Callable
 from gateway.domain import commands as c
 from gateway.domain import events as e
 from gateway.services.context import HandlerContext
-from gateway.services.handlers import (agreements, counter, dayend, debits, payments,
-                                       realtime_batch, reversals, sweeper, system)
+from gateway.domain import batch_messages as bm
+from gateway.services.handlers import (agreements, counter, dayend, debits, package_outcomes,
+                                       packages, pending, realtime_batch, refunds,
+                                       reversals, stops, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
 # A handler takes its message (the type it is registered for, hence Any here), the unit of work
@@ -20,8 +22,7 @@ def _status(event: e.StatusReported, uow: UnitOfWork, ctx: HandlerContext) -> No
     if event.search_type == "0":
         debits.on_single_status(event, uow, ctx)
         return
-    uow.reviews.add("PACKAGE_STATUS", f"9004 for package {event.ori_pack_no}: OpStat {event.op_stat}",
-                    event.tax_org_code, event.ori_pack_no)
+    packages.on_package_status(event, uow, ctx)
 
 
 def _test_link(cmd: c.TestLink, uow: UnitOfWork, ctx: HandlerContext) -> str:
@@ -57,5 +58,19 @@ HANDLERS: dict[type, Handler] = {
     e.ReconciliationReceived: dayend.on_reconciliation_received,
     e.FundReportReceived: dayend.on_fund_report_received,
     e.BatchResultReceived: dayend.on_batch_result_received,
-    e.DuplicatePaymentFlagged: payments.on_duplicate_payment_flagged,
+    e.DuplicatePaymentFlagged: refunds.on_duplicate_payment,
+    # The batch flow (issue 13).
+    bm.SelectLevies: pending.select_levies,
+    bm.GeneratePendingList: pending.generate_pending_list,
+    bm.VoidPendingEntries: pending.void_pending_entries,
+    bm.PackNext: packages.pack_next,
+    bm.StopPackage: stops.stop_package,
+    bm.QueryPackage: packages.query_package,
+    bm.RefundStep: refunds.refund_step,
+    bm.SendNotices: refunds.send_notices,
+    bm.PackageReceipt: packages.on_package_receipt,
+    bm.PackageResultReceived: package_outcomes.on_package_result,
+    bm.PackageFailedWhole: packages.on_package_failed,
+    bm.StopAnswered: stops.on_stop_answered,
+    bm.ItemFailed: refunds.on_item_failed,
 }

@@ -38,13 +38,14 @@ def on_fund_report_received(event: FundReportReceived, uow: UnitOfWork,
 
 def on_batch_result_received(event: BatchResultReceived, uow: UnitOfWork,
                              ctx: HandlerContext) -> None:
-    """A 2102 for a package this gateway does not hold is answered 24023 and recorded for review
-    (§6.6 rule 4). The gateway sends no 1102 before the batch flow exists, so every 2102 is such
-    a one; the batch issue replaces this with the item-by-item application."""
+    """A 2102 as the head-only event: kept for front-ends that still raise it. The wire edge
+    raises :class:`PackageResultReceived` with the items, applied by
+    :func:`package_outcomes.on_package_result`; without items nothing can be applied, so this
+    one is answered 24023 and recorded for review as before."""
     uow.reviews.add("UNKNOWN_PACKAGE_2102",
                     f"2102 {event.pay_bk_code}/{event.entrust_date:%Y%m%d}/{event.pack_no} for "
                     f"package {event.ori_tax_org_code}/{event.ori_entrust_date:%Y%m%d}/"
-                    f"{event.ori_pack_no}: unknown", event.ori_tax_org_code, event.ori_pack_no,
+                    f"{event.ori_pack_no}: no items", event.ori_tax_org_code, event.ori_pack_no,
                     event.all_amt)
     uow.messages.answer_ack(event.ref, "24023", "包不存在",
                             request_key=(event.pay_bk_code, event.entrust_date, event.pack_no))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from gateway.domain.commands import SweepTimeouts
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
-from gateway.services.handlers import agreements, counter, debits, reversals, system
+from gateway.services.handlers import (agreements, counter, debits, packages, reversals, stops,
+                                       system)
 
 
 def sweep(cmd: SweepTimeouts, uow: UnitOfWork, ctx: HandlerContext) -> dict[str, int]:
@@ -15,6 +16,8 @@ def sweep(cmd: SweepTimeouts, uow: UnitOfWork, ctx: HandlerContext) -> dict[str,
         "reversals": reversals.sweep_reversals(uow, ctx, now),
         "reservations": counter.sweep_reservations(uow, now),
         "verifications": agreements.sweep_verifications(uow, now),
+        "packages": packages.sweep_packages(uow, ctx, now),
+        "stops": stops.sweep_stops(uow, ctx, now),
     }
     system.sweep_link(uow, ctx, now)
     return done

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 from gateway.domain.agreement import Agreement
 from gateway.domain.debit import Debit
 from gateway.domain.events import CounterQueried, InboundRef
+from gateway.domain.batch import Package
 from gateway.domain.levy import Levy
+from gateway.domain.package import ItemDraft, StopRequest
 from gateway.domain.parties import Payer, TreasuryRoute
 
 if TYPE_CHECKING:
@@ -75,6 +77,15 @@ class FakeMessenger:
 
     def send_link_test(self) -> str:
         return self._put("9005")
+
+    def send_package(self, package: Package, items: Sequence[Debit], drafts: Sequence[ItemDraft],
+                     route: TreasuryRoute) -> str:
+        return self._put("1102", package.key, pack_no=package.pack_no, items=len(items),
+                         amount=package.total_amount, tra_nos=[i.tra_no for i in items])
+
+    def send_stop(self, stop: StopRequest) -> str:
+        return self._put("1123", stop.key, stop_type=stop.stop_type.value,
+                         ori_pack_no=stop.ori_pack_no, ori_tra_no=stop.ori_tra_no)
 
     # -- answers ------------------------------------------------------------------------------
 

@@ -13,8 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
 from gateway.domain.agreement import Agreement
+from gateway.domain.batch import Package
+from gateway.domain.package import StopRequest
+from gateway.domain.refund import RefundCase
 from gateway.domain.debit import Debit
 from gateway.domain.events import Event
 from gateway.domain.levy import Levy
@@ -22,6 +26,9 @@ from gateway.domain.parties import Payer, TreasuryRoute
 from gateway.domain.reversal import Reversal
 from gateway.domain.verification import Verification
 from gateway.domain.voucher import CounterVoucher
+from tests.unit.services.fake_batch import (FakeBatchListRepository, FakeNotificationRepository,
+                                           FakePackageRepository, FakeRefundRepository,
+                                           FakeStopRepository)
 from tests.unit.services.fake_messenger import FakeMessenger, Sent
 from tests.unit.services.fake_reference import (
     FakeAgreementRepository, FakeAlertRepository, FakeBatchInboundRepository, FakeLevyRepository,
@@ -52,6 +59,10 @@ class FakeData:
     alerts: list[tuple[str, str, str]] = field(default_factory=list)
     flags: list[tuple[str, str, str]] = field(default_factory=list)
     outbox: list[Sent] = field(default_factory=list)
+    packages: dict[int, Package] = field(default_factory=dict)
+    stops: dict[int, StopRequest] = field(default_factory=dict)
+    refunds: dict[int, RefundCase] = field(default_factory=dict)
+    notices: list[list[Any]] = field(default_factory=list)
     next_id: int = 0
     next_msg: int = 0
 
@@ -82,6 +93,11 @@ class FakeUnitOfWork:
         self.alerts = FakeAlertRepository(self)
         self.batch_inbound = FakeBatchInboundRepository(self)
         self.messages = FakeMessenger(self)
+        self.packages = FakePackageRepository(self)
+        self.stops = FakeStopRepository(self)
+        self.refunds = FakeRefundRepository(self)
+        self.notifications = FakeNotificationRepository(self)
+        self.batch_lists = FakeBatchListRepository(self)
 
     def __enter__(self) -> "FakeUnitOfWork":
         self.tx = copy.deepcopy(self.db.data)

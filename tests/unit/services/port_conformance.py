@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gateway.persistence import payment_repositories as pay
 from gateway.persistence import repositories as repo
 from gateway.persistence.messaging_repositories import BatchInboundRepository
-from gateway.services import ports
+from gateway.services import batch_ports, ports
 from gateway.wire.messenger import OutboxMessenger
 from gateway.wire.unit_of_work import GatewayUnitOfWork
 from tests.unit.services.fake_messenger import FakeMessenger
@@ -45,3 +45,21 @@ def sql_repositories(s: Session) -> tuple[
             repo.PayerRepository(s), repo.RouteRepository(s), repo.SerialRepository(s),
             repo.StateRepository(s), repo.ReviewRepository(s), repo.AlertRepository(s),
             BatchInboundRepository(s))
+
+
+def batch_sql_repositories(s: Session) -> tuple[
+        batch_ports.BatchListRepository, batch_ports.PackageRepository,
+        batch_ports.StopRepository, batch_ports.RefundRepository,
+        batch_ports.NotificationRepository]:
+    from gateway.persistence import batch_case_repositories as cases
+    from gateway.persistence.batch_repositories import PackageRepository
+    from gateway.persistence.batch_selection import BatchListRepository
+    return (BatchListRepository(s), PackageRepository(s), cases.StopRepository(s),
+            cases.RefundRepository(s), cases.NotificationRepository(s))
+
+
+def batch_fake_repositories(uow: FakeUnitOfWork) -> tuple[
+        batch_ports.BatchListRepository, batch_ports.PackageRepository,
+        batch_ports.StopRepository, batch_ports.RefundRepository,
+        batch_ports.NotificationRepository]:
+    return uow.batch_lists, uow.packages, uow.stops, uow.refunds, uow.notifications

@@ -1,0 +1,149 @@
+"""Asynchronous batch at scale: 1,000,000 UNPAID levies of the demo-data generator → selected
+(one INSERT … SELECT), grouped by office and paying bank, locked, encoded and validated as 1102s
+(one transaction per package) and put on the embedded transport by the outbox relay.
+
+Prints the time of each phase, the peak memory (RSS of this process), and the codec floor: the
+time to encode and validate the same 1102s alone (re-encoding the stored bodies' messages).
+Ends with ``BENCH batch_1m_seconds <v> s`` and ``BENCH batch_1m_peak_mb <v> MB`` (SQLite).
+
+Usage: ``python bench/batch.py [--levies 1000000]``; with ``ETSGW_BENCH_PG_URL`` (a database
+on a PostgreSQL server) it also runs there in a throwaway database and prints that figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import select  # noqa: E402
+
+from gateway.bootstrap import build  # noqa: E402
+from gateway.config import Settings  # noqa: E402
+from gateway.demodata.generator import generate  # noqa: E402
+from gateway.domain import batch_messages as bm  # noqa: E402
+from gateway.domain.pending_list import Selection  # noqa: E402
+from gateway.persistence import migrate  # noqa: E402
+from gateway.persistence.records import OutboxRecord, TaxOfficeRecord  # noqa: E402
+from gateway.services.handlers.packages import run_list  # noqa: E402
+
+AS_OF = dt.date(2024, 10, 15)
+RUN_AT = dt.datetime(2024, 11, 5, 9, 0)  # after the October cutoff: every agreement is eligible
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(url: str, levies: int, label: str) -> tuple[float, float]:
+    settings = Settings().replace(database={"url": url},
+                                  gateway={"initial_work_date": f"{RUN_AT:%Y%m%d}"})
+    clock = lambda: RUN_AT  # noqa: E731 - business time fixed for the run
+    app = build(settings, clock=clock)
+    migrate.upgrade(app.engine)
+    units = levies * 9 // 50  # 5 levies a unit, 2 a flexible person, one period
+    flexible = (levies - units * 5) // 2
+    t = time.perf_counter()
+    report = generate(app.engine, units=units, persons_per_unit=1, residents=0, flexible=flexible,
+                      periods=1, agreement_share=1.0, as_of=AS_OF, demo_password="bench-only-1")
+    print(f"[{label}] demo data: {report.levies} levies in {time.perf_counter() - t:.1f} s "
+          "(not timed)")
+    with app.engine.connect() as conn:
+        province = conn.execute(select(TaxOfficeRecord.code)
+                                .where(TaxOfficeRecord.parent_code.is_(None))).scalar_one()
+    phases: dict[str, float] = {}
+    start = time.perf_counter()
+    summary = app.bus.handle(bm.SelectLevies(Selection(tax_org_code=province, run_at=RUN_AT), "bench"))
+    phases["select"] = time.perf_counter() - start
+    print(f"[{label}] selected {summary.levies} levies in {len(summary.groups)} groups "
+          f"(office × bank), {summary.amount} yuan")
+    t = time.perf_counter()
+    packages = run_list(app.bus.handle, summary.list_id, "bench")
+    phases["group+lock+encode+validate+write"] = time.perf_counter() - t
+    t = time.perf_counter()
+    put = _relay(app)
+    phases["put"] = time.perf_counter() - t
+    total = time.perf_counter() - start
+    items = sum(p.item_count for p in packages)
+    biggest = max(p.item_count for p in packages)
+    assert biggest <= settings.gateway.max_package_items
+    floor = _codec_floor(app)
+    for name, secs in phases.items():
+        print(f"[{label}] {name:34s} {secs:7.2f} s")
+    print(f"[{label}] {len(packages)} packages, {items} items (largest {biggest}), {put} put; "
+          f"total {total:.2f} s; codec floor (encode+validate the same 1102s) {floor:.2f} s; "
+          f"peak RSS {peak_mb():.0f} MB")
+    app.close()
+    return total, peak_mb()
+
+
+def _relay(app) -> int:
+    """Put every unsent outbox row on the embedded transport (what the worker's relay does)."""
+    from gateway.runtime.app import build_runtime
+
+    rt = build_runtime(app)
+    n = 0
+    while True:
+        done = rt.relay.relay_once()
+        if not done:
+            return n
+        n += done
+
+
+def _codec_floor(app) -> float:
+    """Decode the stored 1102s (untimed), then time encoding them again, validation included."""
+    from gateway.codec import CfxMessage
+    elapsed = 0.0
+    with app.engine.connect() as conn:
+        for body, ccsid in conn.execute(select(OutboxRecord.body, OutboxRecord.ccsid)
+                                        .where(OutboxRecord.msg_no == "1102")):
+            msg = app.codec.decode(body, ccsid=ccsid)
+            t = time.perf_counter()
+            app.codec.encode(CfxMessage(head=msg.head, body=msg.body))
+            elapsed += time.perf_counter() - t
+    return elapsed
+
+
+def run_postgres(server_url: str, levies: int) -> tuple[float, float]:
+    """In a database of its own on that server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"etsgw_bench_batch_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        return run(url, levies, "postgresql")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--levies", type=int, default=1_000_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        secs, mb = run(f"sqlite:///{tmp}/bench.db", args.levies, "sqlite")
+    pg = os.environ.get("ETSGW_BENCH_PG_URL")
+    if pg:
+        pg_secs, _ = run_postgres(pg, args.levies)
+        print(f"BENCH batch_1m_seconds_pg {pg_secs:.1f} s")
+    print(f"BENCH batch_1m_seconds {secs:.1f} s")
+    print(f"BENCH batch_1m_peak_mb {mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Packages and their items (batch debits) with set-based writes: one package's items are one
+multi-row insert, its levies are locked by one conditional ``UPDATE`` whose row count proves no
+other payment holds any of them, its list entries move by one statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from itertools import groupby
+from typing import Sequence
+
+from sqlalchemy import Select, and_, bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from gateway.domain.batch import OPEN, Package, PackageState
+from gateway.domain.debit import MAX_LEVIES_PER_DEBIT, Debit, DebitKind, DebitState
+from gateway.domain.errors import NotFound
+from gateway.domain.package import DraftLine, ItemDraft
+from gateway.domain.pending_list import EntryState
+from gateway.persistence import mapping
+from gateway.persistence.records import (AgreementRecord, BatchListEntryRecord, DebitLevyRecord,
+                                         DebitRecord, LevyRecord, PackageRecord, PayerRecord,
+                                         SerialCounterRecord)
+
+_PKG_FIELDS = ("tax_org_code", "entrust_date", "pack_no", "pay_bk_code", "item_count",
+               "total_amount", "return_term", "msg_id", "resent", "next_check_at", "query_step",
+               "result_code", "reason", "succ_num", "succ_amt", "late")
+
+
+def package_from(r: PackageRecord) -> Package:
+    return Package(id=r.id, tax_org_code=r.tax_org_code, entrust_date=r.entrust_date,
+                   pack_no=r.pack_no, pay_bk_code=r.pay_bk_code, item_count=r.item_count,
+                   return_term=r.return_term, state=PackageState(r.state), resent=bool(r.resent),
+                   total_amount=r.total_amount, batch_id=r.list_id, deadline_at=r.deadline,
+                   msg_id=r.msg_id or "", next_check_at=r.next_check_at,
+                   query_step=r.query_step or 0, result_code=r.result_code or "",
+                   reason=r.reason or "", succ_num=r.succ_num or 0,
+                   succ_amt=r.succ_amt or Decimal("0.00"), late=bool(r.late))
+
+
+def package_into(p: Package, r: PackageRecord) -> None:
+    for name in _PKG_FIELDS:
+        setattr(r, name, getattr(p, name))
+    r.state, r.list_id, r.deadline = p.state.value, p.batch_id, p.deadline_at
+
+
+class PackageRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self._records: dict[int, PackageRecord] = {}
+
+    # -- building -----------------------------------------------------------------------------
+
+    def next_group(self, list_id: int) -> tuple[str, str] | None:
+        """(TaxOrgCode, PayBkCode) of the first group of the list with something to package."""
+        e, lv = BatchListEntryRecord, LevyRecord
+        row = self.s.execute(
+            select(e.tax_org_code, e.pay_bk_code).join(lv, lv.id == e.levy_id)
+            .where(e.list_id == list_id, e.state == EntryState.GENERATED.value,
+                   lv.state == "UNPAID")
+            .order_by(e.tax_org_code, e.pay_bk_code).limit(1)).first()
+        return (row[0], row[1]) if row else None
+
+    def drafts(self, list_id: int, org: str, bank: str, max_items: int) -> list[ItemDraft]:
+        """The next items of one group, payer by payer (≤ 99 levies an item), at most
+        ``max_items``; a payer whose items would not all fit is left for the next package."""
+        e, lv, a, p = (BatchListEntryRecord.__table__, LevyRecord.__table__,
+                       AgreementRecord.__table__, PayerRecord.__table__)
+        where = and_(e.c.list_id == list_id, e.c.state == EntryState.GENERATED.value,
+                     e.c.tax_org_code == org, e.c.pay_bk_code == bank, lv.c.state == "UNPAID")
+        payers = (select(e.c.payer_id).join(lv, lv.c.id == e.c.levy_id).where(where)
+                  .group_by(e.c.payer_id).order_by(e.c.payer_id).limit(max_items)
+                  .subquery())
+        rows = self.s.execute(
+            select(e.c.payer_id, p.c.tax_pay_code, p.c.name, a.c.id, a.c.protocol_no,
+                   a.c.pay_op_bk_code, a.c.pay_acct, a.c.hand_org_name, lv.c.id,
+                   lv.c.insurance_code, lv.c.period_start, lv.c.period_end, lv.c.amount)
+            .join(lv, lv.c.id == e.c.levy_id).join(a, a.c.id == e.c.agreement_id)
+            .join(p, p.c.id == e.c.payer_id)
+            .where(where, e.c.payer_id.in_(select(payers.c.payer_id)))
+            .order_by(e.c.payer_id, lv.c.period_start, lv.c.insurance_code, lv.c.id))
+        out: list[ItemDraft] = []
+        money = LevyRecord.__table__.c.amount.type
+        for _, group in groupby(rows, key=lambda r: r[0]):
+            first, *rest = list(group)
+            lines = [DraftLine(r[8], r[9], r[10], r[11], _yuan(r[12], money))
+                     for r in [first, *rest]]
+            chunks = [tuple(lines[i:i + MAX_LEVIES_PER_DEBIT])
+                      for i in range(0, len(lines), MAX_LEVIES_PER_DEBIT)]
+            if out and len(out) + len(chunks) > max_items:
+                break
+            out.extend(ItemDraft(first[0], first[1], first[2], first[3], first[4], first[5],
+                                 first[6], first[7], c) for c in chunks)
+        return out[:max_items]
+
+    def reserve(self, kind: str, scope: str, day: dt.date, n: int) -> int:
+        """Reserve ``n`` consecutive serials; returns the first."""
+        t = SerialCounterRecord.__table__
+        row = self.s.execute(select(t.c.last_value).where(
+            t.c.kind == kind, t.c.scope == scope, t.c.day == day).with_for_update()).first()
+        if row is None:
+            self.s.execute(insert(t).values(kind=kind, scope=scope, day=day, last_value=n))
+            return 1
+        self.s.execute(update(t).where(t.c.kind == kind, t.c.scope == scope, t.c.day == day)
+                       .values(last_value=t.c.last_value + n))
+        return int(row[0]) + 1
+
+    def add(self, pkg: Package) -> Package:
+        r = PackageRecord()
+        package_into(pkg, r)
+        self.s.add(r)
+        self.s.flush()
+        self._records[r.id] = r
+        pkg.id = r.id
+        return pkg
+
+    def add_items(self, items: Sequence[Debit]) -> None:
+        """Insert the items and their levy lines (one multi-row insert each); sets the ids."""
+        t = DebitRecord.__table__
+        rows = [dict(kind=d.kind.value, originator=d.originator, tax_org_code=d.tax_org_code,
+                     entrust_date=d.entrust_date, tra_no=d.tra_no, tax_vou_no=d.tax_vou_no,
+                     payer_id=d.payer_id, agreement_id=d.agreement_id, package_id=d.package_id,
+                     amount=d.amount, state=d.state.value, result_code="", reason="",
+                     resent=False, msg_id=d.msg_id, sent_at=d.sent_at, query_step=0,
+                     settled=False, next_check_at=None)
+                for d in items]
+        ids = self.s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows)
+        for d, (new_id,) in zip(items, ids.all(), strict=True):
+            d.id = new_id
+        self.s.execute(insert(DebitLevyRecord.__table__), [
+            dict(debit_id=d.id, line_no=i + 1, levy_id=lid, amount=amt)
+            for d in items for i, (lid, amt) in enumerate(zip(d.levy_ids, d.levy_amounts))])
+
+    def lock_levies(self, package_id: int, reason: str) -> tuple[int, int]:
+        """LOCK every UNPAID levy of the package's items for its item (owner BATCH_ITEM:<id>);
+        returns (locked, expected). Fewer locked than expected: another payment holds one."""
+        expected = self.s.execute(text(
+            "SELECT count(*) FROM debit_levy dl JOIN debit d ON d.id = dl.debit_id "
+            "WHERE d.package_id = :p"), {"p": package_id}).scalar_one()
+        owner = ("SELECT CAST(dl.debit_id AS VARCHAR(40)) FROM debit_levy dl JOIN debit d "
+                 "ON d.id = dl.debit_id WHERE dl.levy_id = levy.id AND d.package_id = :p")
+        done = self.s.execute(text(
+            f"UPDATE levy SET state = 'LOCKED', lock_kind = 'BATCH_ITEM', lock_ref = ({owner}), "
+            "lock_reason = :why, lock_until = NULL, version = version + 1 "
+            "WHERE state = 'UNPAID' AND id IN (SELECT dl.levy_id FROM debit_levy dl JOIN debit d "
+            "ON d.id = dl.debit_id WHERE d.package_id = :p)"), {"p": package_id, "why": reason[:200]})
+        return done.rowcount, expected
+
+    def entries_packaged(self, list_id: int, package_id: int) -> None:
+        e = BatchListEntryRecord.__table__
+        levies = (select(DebitLevyRecord.levy_id).join(DebitRecord, DebitRecord.id == DebitLevyRecord.debit_id)
+                  .where(DebitRecord.package_id == package_id))
+        self.s.execute(update(e).where(e.c.list_id == list_id, e.c.levy_id.in_(levies),
+                                       e.c.state == EntryState.GENERATED.value)
+                       .values(state=EntryState.IN_PACKAGE.value, package_id=package_id))
+
+    def entries_moved(self, package_id: int, target: EntryState,
+                      levy_ids: Sequence[int] | None = None) -> None:
+        """IN_PACKAGE/SENT entries of the package (or of some of its levies) to ``target``."""
+        e = BatchListEntryRecord.__table__
+        stmt = update(e).where(e.c.package_id == package_id,
+                               e.c.state.in_((EntryState.IN_PACKAGE.value, EntryState.SENT.value)))
+        if target is EntryState.SENT:
+            stmt = stmt.where(e.c.state == EntryState.IN_PACKAGE.value)
+        if levy_ids is not None:
+            for i in range(0, len(levy_ids), 5000):
+                self.s.execute(stmt.where(e.c.levy_id.in_(list(levy_ids[i:i + 5000])))
+                               .values(state=target.value))
+            return
+        self.s.execute(stmt.values(state=target.value))
+
+    # -- loading and saving -------------------------------------------------------------------
+
+    def _first(self, stmt: Select) -> Package | None:
+        r = self.s.scalars(stmt).first()
+        if r is None:
+            return None
+        self._records[r.id] = r
+        return package_from(r)
+
+    def get(self, package_id: int) -> Package:
+        found = self._first(select(PackageRecord).where(PackageRecord.id == package_id))
+        if found is None:
+            raise NotFound(f"批量包 {package_id} 不存在")
+        return found
+
+    def by_key(self, org: str, day: dt.date, pack_no: str) -> Package | None:
+        return self._first(select(PackageRecord).where(
+            PackageRecord.tax_org_code == org, PackageRecord.entrust_date == day,
+            PackageRecord.pack_no == pack_no))
+
+    def by_msg_id(self, msg_id: str) -> Package | None:
+        return self._first(select(PackageRecord).where(PackageRecord.msg_id == msg_id))
+
+    def save(self, pkg: Package) -> None:
+        r = self._records.get(pkg.id or 0) or self.s.get(PackageRecord, pkg.id)
+        if r is None:
+            raise NotFound(f"批量包 {pkg.id} 不存在")
+        package_into(pkg, r)
+
+    def due(self, now: dt.datetime, limit: int) -> list[Package]:
+        """Open packages whose receipt timer or deadline has come."""
+        rows = self.s.scalars(select(PackageRecord).where(
+            PackageRecord.state.in_([s.value for s in OPEN]),
+            (PackageRecord.next_check_at <= now) | (PackageRecord.deadline <= now))
+            .order_by(PackageRecord.id).limit(limit)).all()
+        for r in rows:
+            self._records[r.id] = r
+        return [package_from(r) for r in rows]
+
+    def items(self, package_id: int) -> list[Debit]:
+        """The package's items with their levy lines: two queries whatever the size."""
+        recs = self.s.scalars(select(DebitRecord).where(DebitRecord.package_id == package_id)
+                              .order_by(DebitRecord.tra_no)).all()
+        lines: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        for debit_id, levy_id, amount in self.s.execute(
+                select(DebitLevyRecord.debit_id, DebitLevyRecord.levy_id, DebitLevyRecord.amount)
+                .join(DebitRecord, DebitRecord.id == DebitLevyRecord.debit_id)
+                .where(DebitRecord.package_id == package_id)
+                .order_by(DebitLevyRecord.debit_id, DebitLevyRecord.line_no)):
+            lines[debit_id].append((levy_id, amount))
+        return [mapping.debit_from(r, tuple(lines[r.id])) for r in recs]
+
+    def save_items(self, items: Sequence[Debit]) -> None:
+        """Bulk update of what changes on an item after it was written."""
+        if not items:
+            return
+        t = DebitRecord.__table__
+        self.s.execute(update(t).where(t.c.id == bindparam("_id")).values(
+            state=bindparam("_state"), result_code=bindparam("_code"),
+            reason=bindparam("_reason"), tax_date=bindparam("_tax_date"),
+            resolved_at=bindparam("_resolved"), next_check_at=bindparam("_next")), [
+            dict(_id=d.id, _state=d.state.value, _code=d.result_code, _reason=d.reason[:200],
+                 _tax_date=d.tax_date, _resolved=d.resolved_at, _next=d.next_check_at)
+            for d in items])
+
+    def item_by_key(self, org: str, day: dt.date, tra_no: str) -> Debit | None:
+        r = self.s.scalars(select(DebitRecord).where(
+            DebitRecord.originator == org, DebitRecord.entrust_date == day,
+            DebitRecord.tra_no == tra_no, DebitRecord.kind == DebitKind.BATCH_ITEM.value)).first()
+        if r is None:
+            return None
+        lines = tuple(self.s.execute(select(DebitLevyRecord.levy_id, DebitLevyRecord.amount)
+                                     .where(DebitLevyRecord.debit_id == r.id)
+                                     .order_by(DebitLevyRecord.line_no)).all())
+        return mapping.debit_from(r, lines)
+
+    def count_items(self, package_id: int, state: DebitState) -> int:
+        return self.s.execute(select(func.count()).select_from(DebitRecord).where(
+            DebitRecord.package_id == package_id, DebitRecord.state == state.value)).scalar_one()
+
+    def calendar_overrides(self) -> dict[dt.date, bool]:
+        from gateway.persistence.batch_case_repositories import calendar_overrides
+        return calendar_overrides(self.s)
+
+
+def _yuan(value, money_type) -> Decimal:
+    """The raw column value (fen) as yuan: rows selected from Core tables carry the TypeDecorator
+    result already when selected through the table's column."""
+    return value if isinstance(value, Decimal) else money_type.process_result_value(value, None)
