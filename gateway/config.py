@@ -209,6 +209,9 @@ class MonitorSection:
     smtp_starttls: bool = False
     alert_email_from: str = ""
     alert_email_to: tuple[str, ...] = ()
+    # Set it (through ETSGW_MONITOR__WEB_METRICS_TOKEN) to serve /metrics from `etsgw web` to
+    # "Authorization: Bearer <token>"; empty = no /metrics there (scrape --serve-metrics).
+    web_metrics_token: str = ""
 
 
 @dataclass(frozen=True)

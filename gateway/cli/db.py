@@ -68,7 +68,7 @@ def config_cmd(obj) -> None:
             derived = (section, key) in effective and not value
             if derived:
                 value = effective[(section, key)]
-            if key in {"password", "secret_key", "smtp_password"} and value:
+            if key in {"password", "secret_key", "smtp_password", "web_metrics_token"} and value:
                 value = "********"
             if key.endswith("url"):
                 value = _safe_url(value)

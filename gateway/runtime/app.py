@@ -8,10 +8,12 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import make_url
 
 from gateway.bootstrap import Application
 from gateway.config import Settings
+from gateway.monitor.slow import SlowHandlerWatch
 from gateway.runtime.consumer import QueueConsumer
 from gateway.runtime.relay import OutboxRelay
 from gateway.services.messagebus import MessageBus
@@ -53,6 +55,8 @@ class GatewayRuntime:
         return self.app.uow()
 
     def close(self) -> None:
+        if self.consumer.slow_watch is not None:
+            self.consumer.slow_watch.close()
         self.transport.close()
         self.app.close()
 
@@ -74,8 +78,13 @@ def build_runtime(app: Application) -> GatewayRuntime:
               and same_database(settings.embedded_transport_url, settings.database.url))
     processor = InboundProcessor(app.bus, app.codec, app.queues, settings.gateway.node,
                                  settings.gateway.ets_node, app.clock)
+    # A registry per runtime (several runtimes share a test process); the worker does not serve
+    # it yet, so the watch is here for its log lines (README "Monitoring").
+    slow = settings.monitor.slow_handler_s
+    watch = SlowHandlerWatch(slow, registry=CollectorRegistry()) if slow > 0 else None
     consumer = QueueConsumer(app.uow, transport, processor, joined,
                              store_is_database=settings.transport.kind == "embedded",
-                             backout_threshold=settings.transport.backout_threshold)
+                             backout_threshold=settings.transport.backout_threshold,
+                             slow_watch=watch)
     relay = OutboxRelay(app.uow, transport, joined, app.clock, reader=app.reader)
     return GatewayRuntime(app=app, transport=transport, consumer=consumer, relay=relay)

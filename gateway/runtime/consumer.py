@@ -13,6 +13,8 @@ from typing import Callable
 
 import structlog
 
+from gateway.codec.salvage import head_texts_from_bytes
+from gateway.monitor.slow import SlowHandlerWatch
 from gateway.runtime import faults
 from gateway.wire.inbound import InboundProcessor
 
@@ -22,7 +24,7 @@ log = structlog.get_logger("gateway.consumer")
 class QueueConsumer:
     def __init__(self, uow_factory: Callable, transport, processor: InboundProcessor,
                  joined: bool, store_is_database: bool = False, batch_size: int = 50,
-                 backout_threshold: int = 3) -> None:
+                 backout_threshold: int = 3, slow_watch: SlowHandlerWatch | None = None) -> None:
         self.uow_factory, self.transport = uow_factory, transport
         self.processor, self.joined = processor, joined
         # Joined mode takes up to batch_size messages per transaction: one commit (one fsync on
@@ -36,6 +38,8 @@ class QueueConsumer:
         # The transport moves a message to its backout queue at the threshold, on a later get
         # the gateway never sees: the last failing attempt records it for ops beforehand.
         self.backout_threshold = backout_threshold
+        # Times every handling and logs one past monitor.slow_handler_s with its stack.
+        self.slow_watch = slow_watch
 
     def consume_one(self, queue: str, wait_s: float = 0.0) -> str | None:
         """Process the next message (joined mode: the next batch) of ``queue``; returns the last
@@ -89,7 +93,7 @@ class QueueConsumer:
         back_out_last = getattr(t, "back_out_last", None)
         if savepoint is None or back_out_last is None:
             env = self._current = t.get(queue)
-            return None if env is None else (env, self.processor.process(env, uow, t), False)
+            return None if env is None else (env, self._process(env, uow, t), False)
         raised, answers = len(uow.raised), len(uow.messages.answers)
         sp = savepoint()
         env = None
@@ -98,7 +102,7 @@ class QueueConsumer:
             if env is None:
                 sp.commit()
                 return None
-            outcome = self.processor.process(env, uow, t)
+            outcome = self._process(env, uow, t)
             sp.commit()
             return env, outcome, False
         except Exception:
@@ -112,6 +116,15 @@ class QueueConsumer:
             if env.backout_count + 1 >= self.backout_threshold:
                 self._record(uow, env)
             return env, "FAILED", True
+
+    def _process(self, env, uow, t) -> str:
+        if self.slow_watch is None:
+            return self.processor.process(env, uow, t)
+        # The MsgNo is not known before decoding; a bounded scan of the head names the handling.
+        head = head_texts_from_bytes(env.body)
+        with self.slow_watch.track(head.get("MsgNo", "unknown"), msg_id=head.get("MsgID", ""),
+                                   queue=env.queue):
+            return self.processor.process(env, uow, t)
 
     def _wait_for_message(self, queue: str, wait_s: float) -> bool:
         """Browse (a lock-free read) until a message is there, so that an idle consumer never
@@ -146,7 +159,7 @@ class QueueConsumer:
             if env is None:
                 return None
             try:
-                outcome = self.processor.process(env, uow, t)
+                outcome = self._process(env, uow, t)
                 faults.point("inbound.after_effect")
                 uow.commit()
             except Exception:
