@@ -40,6 +40,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.console.views import bp as console_bp
     from webapp.ops.views import bp as ops_bp
     from webapp.portal.views import bp as portal_bp
+    from webapp.reference import bp as reference_bp
 
-    for bp in (auth_bp, portal_bp, console_bp, ops_bp, admin_bp, api_bp):
+    for bp in (auth_bp, portal_bp, console_bp, ops_bp, admin_bp, reference_bp, api_bp):
         app.register_blueprint(bp)

@@ -63,6 +63,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "accounts.manage": frozenset({Role.SYSADMIN}),
     "roles.assign": frozenset({Role.SECADMIN}),
     "audit.read": frozenset({Role.AUDITOR}),
+    # Reference parameters and the bank-branch directory (issue 12): office heads for their
+    # city, the security administrator for the province; changes need a second person.
+    "reference.manage": frozenset({Role.HEAD, Role.SECADMIN}),
 }
 HOME = {Role.UNIT: "portal.home", Role.FLEXIBLE: "portal.home", Role.RESIDENT: "portal.home",
         Role.COLLECTOR: "console.home", Role.HEAD: "console.home", Role.OPS: "ops.home",

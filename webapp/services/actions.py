@@ -30,10 +30,13 @@ class Note:
     tax_org_code: str = ""
 
 
-def perform(p: Principal, action: str, target: str, work: Callable[[Any, Note], T]) -> T:
+def perform(p: Principal, action: str, target: str, work: Callable[[Any, Note], T],
+            uow_factory: Callable[[], Any] | None = None) -> T:
+    """``uow_factory`` (default: the application's) lets an area with its own unit of work
+    (the reference data's) write its audit row in the same transaction."""
     ctx = web()
     note = Note()
-    with ctx.app.uow() as uow:
+    with (uow_factory or ctx.app.uow)() as uow:
         result = work(uow, note)
         audit_log.append(uow.session, audit_log.AuditEntry(
             actor=p.username, actor_role=p.role.value, action=action, target=target,
