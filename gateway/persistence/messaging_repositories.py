@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, text, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from gateway.persistence.records import (BatchInboundRecord, ErrorStoreRecord, InboxRecord,
@@ -16,19 +18,20 @@ from gateway.persistence.serial_blocks import SerialBlocks, pool_for
 # The hot path's statements, built once: building a statement and its cache key costs more than
 # running it on SQLite, and a Core insert needs no ORM flush (issue 10).
 _O, _I = OutboxRecord, InboxRecord
-_INSERT_OUTBOX = insert(OutboxRecord.__table__)
+_OUTBOX, _INBOX = cast(Table, OutboxRecord.__table__), cast(Table, InboxRecord.__table__)
+_INSERT_OUTBOX = insert(_OUTBOX)
 _OUTBOX_COLUMNS = (_O.id, _O.msg_id, _O.msg_no, _O.queue, _O.correl_id, _O.ccsid, _O.body,
                    _O.business_key)
-_KIND_OF = select(OutboxRecord.__table__.c.msg_no, OutboxRecord.__table__.c.business_key).where(
-    OutboxRecord.__table__.c.msg_id == bindparam("b_msg_id"))
+_KIND_OF = select(_OUTBOX.c.msg_no, _OUTBOX.c.business_key).where(
+    _OUTBOX.c.msg_id == bindparam("b_msg_id"))
 _UNSENT = (select(*_OUTBOX_COLUMNS).where(_O.sent_at.is_(None)).order_by(_O.id)
            .limit(bindparam("b_limit")))
 _UNSENT_SKIP_LOCKED = _UNSENT.with_for_update(skip_locked=True)
-_MARK_SENT = (update(OutboxRecord.__table__)
-              .where(OutboxRecord.__table__.c.id.in_(bindparam("b_ids", expanding=True)))
+_MARK_SENT = (update(_OUTBOX)
+              .where(_OUTBOX.c.id.in_(bindparam("b_ids", expanding=True)))
               .values(sent_at=bindparam("b_now"),
-                      attempts=OutboxRecord.__table__.c.attempts + 1))
-_INSERT_INBOX = insert(InboxRecord.__table__)
+                      attempts=_OUTBOX.c.attempts + 1))
+_INSERT_INBOX = insert(_INBOX)
 _INBOX_COLUMNS = (_I.id, _I.msg_no, _I.business_key, _I.answer_msg_id)
 _SEEN = select(*_INBOX_COLUMNS).where(_I.src == bindparam("b_src"),
                                       _I.msg_id == bindparam("b_msg_id"))
