@@ -145,6 +145,23 @@ def wait_drained(engine, deadline_s: float) -> None:
         time.sleep(0.2)
 
 
+def wait_ready(app, deadline_s: float) -> None:
+    """Until the gateway's first link test (9005) has been answered: both processes are up and
+    the path works. A fixed start-up sleep is not enough on a busy machine (importing the CLI
+    takes seconds), and load offered before that only measures a start-up backlog."""
+    from gateway.services import status
+
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        with app.uow() as uow:
+            pending = uow.state.get(status.LINK_TEST_PENDING)
+            up = uow.state.get(status.LINK, "UP") == "UP"
+        if pending == "" and up:
+            return
+        time.sleep(0.1)
+    raise SystemExit("the gateway's link test was not answered: are the workers running?")
+
+
 def open_loop(app, offer: Offer, rate: float, seconds: float, warmup: float) -> dict:
     bus, clock = app.bus, app.clock
     errors: list[str] = []
@@ -263,7 +280,7 @@ def run(db_url: str, args, workers: int, label: str, full: bool) -> dict:
     offer = Offer(levies)
     result: dict = {"label": label}
     try:
-        time.sleep(2.0)  # the workers start
+        wait_ready(app, deadline_s=120.0)
         cpu0 = {k: sum(cpu_s(p) for p in ps) for k, ps in procs.items()}
         ol = open_loop(app, offer, args.rate, args.seconds, args.warmup)
         wait_drained(app.engine, args.drain_seconds)

@@ -5,12 +5,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, text, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from gateway.persistence.records import (BatchInboundRecord, ErrorStoreRecord, InboxRecord,
                                          OutboxRecord)
 from gateway.persistence.serial_blocks import SerialBlocks, pool_for
+
+
+# The hot path's statements, built once: building a statement and its cache key costs more than
+# running it on SQLite, and a Core insert needs no ORM flush (issue 10).
+_O, _I = OutboxRecord, InboxRecord
+_OUTBOX, _INBOX = cast(Table, OutboxRecord.__table__), cast(Table, InboxRecord.__table__)
+_INSERT_OUTBOX = insert(_OUTBOX)
+_OUTBOX_COLUMNS = (_O.id, _O.msg_id, _O.msg_no, _O.queue, _O.correl_id, _O.ccsid, _O.body,
+                   _O.business_key)
+_KIND_OF = select(_OUTBOX.c.msg_no, _OUTBOX.c.business_key).where(
+    _OUTBOX.c.msg_id == bindparam("b_msg_id"))
+_UNSENT = (select(*_OUTBOX_COLUMNS).where(_O.sent_at.is_(None)).order_by(_O.id)
+           .limit(bindparam("b_limit")))
+_UNSENT_SKIP_LOCKED = _UNSENT.with_for_update(skip_locked=True)
+_MARK_SENT = (update(_OUTBOX)
+              .where(_OUTBOX.c.id.in_(bindparam("b_ids", expanding=True)))
+              .values(sent_at=bindparam("b_now"),
+                      attempts=_OUTBOX.c.attempts + 1))
+_INSERT_INBOX = insert(_INBOX)
+_INBOX_COLUMNS = (_I.id, _I.msg_no, _I.business_key, _I.answer_msg_id)
+_SEEN = select(*_INBOX_COLUMNS).where(_I.src == bindparam("b_src"),
+                                      _I.msg_id == bindparam("b_msg_id"))
+_BY_KEY = (select(*_INBOX_COLUMNS).where(_I.msg_no == bindparam("b_msg_no"),
+                                         _I.business_key == bindparam("b_key"),
+                                         _I.outcome == "PROCESSED").order_by(_I.id).limit(1))
 
 
 @dataclass(frozen=True)
@@ -32,24 +59,27 @@ class OutboxRepository:
 
     def add(self, msg_id: str, msg_no: str, queue: str, correl_id: bytes, ccsid: int, body: bytes,
             business_key: str = "") -> None:
-        self.s.add(OutboxRecord(msg_id=msg_id, msg_no=msg_no, queue=queue, correl_id=correl_id,
-                                ccsid=ccsid, body=body, business_key=business_key))
+        self.s.execute(_INSERT_OUTBOX, dict(msg_id=msg_id, msg_no=msg_no, queue=queue,
+                                            correl_id=correl_id, ccsid=ccsid, body=body,
+                                            business_key=business_key))
 
     def get(self, msg_id: str) -> OutboxMessage | None:
         r = self.s.scalars(select(OutboxRecord).where(OutboxRecord.msg_id == msg_id)).first()
         return _msg(r) if r else None
 
+    def kind_of(self, msg_id: str) -> tuple[str, str] | None:
+        """(MsgNo, business key) of a message sent, without loading it: a Core read of two
+        columns (outbox rows are inserted with Core, so no pending ORM row can be missed)."""
+        row = self.s.execute(_KIND_OF, {"b_msg_id": msg_id}).first()
+        return (row.msg_no, row.business_key or "") if row else None
+
     def unsent(self, limit: int, skip_locked: bool = False) -> list[OutboxMessage]:
-        stmt = (select(OutboxRecord).where(OutboxRecord.sent_at.is_(None))
-                .order_by(OutboxRecord.id).limit(limit))
-        if skip_locked:
-            stmt = stmt.with_for_update(skip_locked=True)
-        return [_msg(r) for r in self.s.scalars(stmt)]
+        stmt = _UNSENT_SKIP_LOCKED if skip_locked else _UNSENT
+        return [_msg(r) for r in self.s.execute(stmt, {"b_limit": limit})]
 
     def mark_sent(self, ids: list[int], now: dt.datetime) -> None:
         if ids:
-            self.s.execute(update(OutboxRecord).where(OutboxRecord.id.in_(ids))
-                           .values(sent_at=now, attempts=OutboxRecord.attempts + 1))
+            self.s.execute(_MARK_SENT, {"b_ids": ids, "b_now": now})
 
     def next_msg_id(self, now: dt.datetime) -> str:
         """``yyyyMMddHHmmss`` + a 6-digit sequence per second (§3.2), from a counter row so that
@@ -60,7 +90,7 @@ class OutboxRepository:
         return f"{now:%Y%m%d%H%M%S}{value:06d}"
 
 
-def _msg(r: OutboxRecord) -> OutboxMessage:
+def _msg(r) -> OutboxMessage:  # noqa: ANN001 - an OutboxRecord or a row of its columns
     return OutboxMessage(r.id, r.msg_id, r.msg_no, r.queue, r.correl_id, r.ccsid, r.body,
                          r.business_key or "")
 
@@ -78,8 +108,7 @@ class InboxRepository:
         self.s = session
 
     def seen(self, src: str, msg_id: str) -> InboxEntry | None:
-        r = self.s.scalars(select(InboxRecord).where(InboxRecord.src == src,
-                                                     InboxRecord.msg_id == msg_id)).first()
+        r = self.s.execute(_SEEN, {"b_src": src, "b_msg_id": msg_id}).first()
         return InboxEntry(r.id, r.msg_no, r.business_key, r.answer_msg_id) if r else None
 
     def lock_business_key(self, msg_no: str, key: str) -> None:
@@ -91,19 +120,16 @@ class InboxRepository:
                            {"k": f"{msg_no}:{key}"})
 
     def by_business_key(self, msg_no: str, key: str) -> InboxEntry | None:
-        r = self.s.scalars(select(InboxRecord).where(InboxRecord.msg_no == msg_no,
-                                                     InboxRecord.business_key == key,
-                                                     InboxRecord.outcome == "PROCESSED")
-                           .order_by(InboxRecord.id).limit(1)).first()
+        r = self.s.execute(_BY_KEY, {"b_msg_no": msg_no, "b_key": key}).first()
         return InboxEntry(r.id, r.msg_no, r.business_key, r.answer_msg_id) if r else None
 
     def record(self, src: str, msg_id: str, msg_no: str, business_key: str, now: dt.datetime,
                outcome: str = "PROCESSED", answer_msg_id: str | None = None) -> None:
         """Insert the SRC+MsgID row; a concurrent duplicate fails the unique index and with it
         the whole transaction, so the effect is never applied twice."""
-        self.s.add(InboxRecord(src=src, msg_id=msg_id, msg_no=msg_no, business_key=business_key,
-                               received_at=now, outcome=outcome, answer_msg_id=answer_msg_id))
-        self.s.flush()
+        self.s.execute(_INSERT_INBOX, dict(src=src, msg_id=msg_id, msg_no=msg_no,
+                                           business_key=business_key, received_at=now,
+                                           outcome=outcome, answer_msg_id=answer_msg_id))
 
 
 class ErrorStore:

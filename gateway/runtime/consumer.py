@@ -112,6 +112,9 @@ class QueueConsumer:
                           queue=queue, backout_count=env.backout_count)
             sp.rollback()
             del uow.raised[raised:], uow.messages.answers[answers:]
+            forget = getattr(uow.messages, "forget_cached", None)
+            if forget is not None:
+                forget()
             back_out_last()
             if env.backout_count + 1 >= self.backout_threshold:
                 self._record(uow, env)
@@ -128,19 +131,27 @@ class QueueConsumer:
 
     def _wait_for_message(self, queue: str, wait_s: float) -> bool:
         """Browse (a lock-free read) until a message is there, so that an idle consumer never
-        holds the database's write lock; polling because the store has no portable wake-up."""
+        holds the database's write lock. On a SQLite store it looks again only when another
+        connection has committed to the file (``change_watch``: a pragma every few ms, not a
+        query); elsewhere it polls with back-off, as the store has no portable wake-up."""
         deadline = time.monotonic() + wait_s
         delay = 0.002
+        watch = getattr(self.transport, "change_watch", None)
         with self.transport.session() as peek:
             # The embedded store has a cheap existence check; other transports browse.
             present = getattr(peek, "peek", None) or (lambda q: bool(peek.browse(q, 1)))
-            while not present(queue):
+            while True:
+                generation = watch.generation() if watch is not None else 0
+                if present(queue):
+                    return True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                time.sleep(min(delay, remaining))
-                delay = min(delay * 2, 0.01)
-        return True
+                if watch is not None:
+                    watch.wait(generation, remaining)
+                else:
+                    time.sleep(min(delay, remaining))
+                    delay = min(delay * 2, 0.01)
 
     def _two_phase(self, queue: str, wait_s: float) -> str | None:
         if self.store_is_database:

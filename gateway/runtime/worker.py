@@ -15,6 +15,7 @@ import structlog
 
 from gateway.domain.commands import SweepTimeouts
 from gateway.runtime.app import GatewayRuntime
+from gateway.transports.embedded.wakeup import watch_for
 
 log = structlog.get_logger("gateway.worker")
 
@@ -47,9 +48,16 @@ class GatewayWorker:
                  transport=rt.settings.transport.kind, threads=len(self.threads))
 
     def _relay_step(self) -> object:
+        # On SQLite, sleep until another connection commits (a submit's outbox row) instead of
+        # looking every few ms; bounded, so that a stop is seen within a quarter second.
+        watch = watch_for(self.rt.app.engine)
+        generation = watch.generation() if watch is not None else 0
         sent = self.rt.relay.relay_once()
         if not sent:
-            self.stop.wait(0.005)
+            if watch is not None:
+                watch.wait(generation, 0.25)
+            else:
+                self.stop.wait(0.005)
         return sent
 
     def _sweep_step(self) -> object:

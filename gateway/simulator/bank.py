@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import insert, select, update
 
 from gateway.simulator import schema as t
+from gateway.simulator import statements as q
 from gateway.simulator.context import Tx, d2s, s2d
 from gateway.simulator.faults import first_active
 
@@ -62,9 +63,8 @@ class Outcome:
 
 def known_bank(tx: Tx, pay_bk_code: str) -> bool:
     """A PayBkCode the ETS can route to: a bank holding accounts or agreements here."""
-    for table in (t.accounts, t.agreements):
-        if tx.conn.execute(select(table.c.id).where(table.c.pay_bk_code == pay_bk_code)
-                           .limit(1)).first() is not None:
+    for query in q.BANK_HOLDS:
+        if tx.conn.execute(query, {"b_bank": pay_bk_code}).first() is not None:
             return True
     return False
 
@@ -106,18 +106,16 @@ def debit_many(tx: Tx, debits: list[Debit]) -> list[Outcome]:
     if not debits:
         return []
     conn = tx.conn
-    b, r, g, a = t.bank_debits.c, t.reversals.c, t.agreements.c, t.accounts.c
     keys = [d.key for d in debits]
     accts = sorted({d.acct for d in debits})
     priors = {row.key: row for part in _chunks(keys)
-              for row in conn.execute(select(t.bank_debits).where(b.key.in_(part)))}
+              for row in conn.execute(q.DEBITS_OF, {"b_keys": part})}
     reversed_ = {k for part in _chunks(keys)
-                 for k in conn.execute(select(r.debit_key).where(r.debit_key.in_(part))).scalars()}
+                 for k in conn.execute(q.REVERSED_OF, {"b_keys": part}).scalars()}
     agreements = {(row.protocol_no, row.acct): row for part in _chunks(accts)
-                  for row in conn.execute(select(t.agreements).where(
-                      g.acct.in_(part), g.state == "normal"))}
+                  for row in conn.execute(q.AGREEMENTS_OF, {"b_accts": part})}
     accounts = {(row.pay_bk_code, row.acct): row._asdict() for part in _chunks(accts)
-                for row in conn.execute(select(t.accounts).where(a.acct.in_(part)))}
+                for row in conn.execute(q.ACCOUNTS_OF, {"b_accts": part})}
     outcomes: list[Outcome] = []
     records: dict[str, dict[str, Any]] = {}
     ledger_rows: list[dict[str, Any]] = []
@@ -180,16 +178,14 @@ def _write(tx: Tx, accounts: dict[Any, dict[str, Any]], records: dict[str, dict[
     conn = tx.conn
     touched = {(row["pay_bk_code"], row["acct"]) for row in ledger_rows}
     if touched:
-        conn.execute(update(t.accounts).where(t.accounts.c.id == bindparam("_id"))
-                     .values(balance_fen=bindparam("_balance")),
-                     [{"_id": accounts[k]["id"], "_balance": accounts[k]["balance_fen"]}
+        conn.execute(q.SET_BALANCE, [{"_id": accounts[k]["id"], "_balance": accounts[k]["balance_fen"]}
                       for k in touched])
     if records:
         for part in _chunks(list(records)):
-            conn.execute(delete(t.bank_debits).where(t.bank_debits.c.key.in_(part)))
-        conn.execute(insert(t.bank_debits), list(records.values()))
+            conn.execute(q.DELETE_DEBITS, {"b_keys": part})
+        conn.execute(q.INSERT_DEBIT, list(records.values()))
     if ledger_rows:
-        conn.execute(insert(t.ledger), ledger_rows)
+        conn.execute(q.INSERT_LEDGER, ledger_rows)
 
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:

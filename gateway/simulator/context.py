@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 
 from gateway.codec import Codec
 from gateway.config import Settings
 from gateway.simulator import schema as t
+from gateway.simulator import statements as q
 from gateway.simulator.faults import Faults
 
 Clock = Callable[[], dt.datetime]
@@ -92,7 +93,7 @@ class Tx:
 
     def _state(self) -> tuple[dt.date, str]:
         if self._work is None:
-            row = self.conn.execute(select(t.state).where(t.state.c.id == 1)).first()
+            row = self.conn.execute(q.STATE).first()
             if row is None:
                 raise RuntimeError("simulator schema not initialised: call ensure_schema()")
             self._work = (s2d(row.work_date), row.sys_stat)
@@ -114,13 +115,11 @@ class Tx:
     # --- counters --------------------------------------------------------------------------
 
     def next_value(self, name: str) -> int:
-        c = t.counters.c
-        done = self.conn.execute(update(t.counters).where(c.name == name)
-                                 .values(value=c.value + 1)).rowcount
+        done = self.conn.execute(q.BUMP_COUNTER, {"b_name": name}).rowcount
         if not done:
             self.conn.execute(insert(t.counters).values(name=name, value=1))
             return 1
-        return int(self.conn.execute(select(c.value).where(c.name == name)).scalar_one())
+        return int(self.conn.execute(q.COUNTER, {"b_name": name}).scalar_one())
 
     def next_msg_id(self) -> str:
         """yyyyMMddHHmmss + a 6-digit sequence from a database counter: never reused."""
@@ -145,18 +144,15 @@ class Tx:
         faults = self.env.config_faults
         if not acct:
             return faults
-        a = t.accounts.c
-        query = select(a.fault, a.pay_bk_code).where(a.acct == acct)
-        if pay_bk_code:
-            query = query.where(a.pay_bk_code == pay_bk_code)
-        row = self.conn.execute(query).first()
+        row = (self.conn.execute(q.ACCOUNT_FAULT_AT, {"b_acct": acct, "b_bank": pay_bk_code})
+               if pay_bk_code else self.conn.execute(q.ACCOUNT_FAULT, {"b_acct": acct})).first()
         return faults.plus_account(row.pay_bk_code, acct, row.fault) if row else faults
 
     def learn_org(self, tax_org_code: str, treasury: str | None = None,
                   payee_acct: str | None = None, payee_name: str | None = None) -> None:
         """Remember a TaxOrgCode of the gateway's node and its treasury (3122/3128)."""
         o = t.orgs.c
-        row = self.conn.execute(select(t.orgs).where(o.tax_org_code == tax_org_code)).first()
+        row = self.conn.execute(q.ORG, {"b_org": tax_org_code}).first()
         if row is None:
             self.conn.execute(insert(t.orgs).values(tax_org_code=tax_org_code,
                                                     node=self.env.gateway_node,
@@ -165,8 +161,7 @@ class Tx:
             self.conn.execute(update(t.orgs).where(o.tax_org_code == tax_org_code)
                               .values(treasury=treasury))
         if treasury and payee_acct and payee_name:
-            sa = t.special_accounts.c
-            if self.conn.execute(select(sa.tre_code).where(sa.tre_code == treasury)).first() is None:
+            if self.conn.execute(q.SPECIAL_ACCOUNT, {"b_tre": treasury}).first() is None:
                 self.conn.execute(insert(t.special_accounts).values(
                     tre_code=treasury, acct_code=payee_acct, acct_name=payee_name,
                     balance_fen=0, today_pay_fen=0, configured=False))
@@ -174,8 +169,7 @@ class Tx:
     def treasury_of(self, tax_org_code: str | None) -> str | None:
         if not tax_org_code:
             return None
-        return self.conn.execute(select(t.orgs.c.treasury).where(
-            t.orgs.c.tax_org_code == tax_org_code)).scalar()
+        return self.conn.execute(q.TREASURY, {"b_org": tax_org_code}).scalar()
 
     def store_error(self, queue: str, reason: str, body: bytes, msg_no: str | None = None,
                     msg_id: str | None = None) -> None:

@@ -85,5 +85,9 @@ JOBS_PER_PASS = 200
 
 #: Idle wait of ``Simulator.run`` between polls when nothing happened (seconds).
 IDLE_POLL_S = 0.01
+#: On a SQLite store, the longest idle sleep without a commit to it or a job falling due.
+IDLE_WAKE_S = 0.25
 #: Inbound messages handled in one unit of work (one commit) when several are waiting.
 BATCH_PER_UNIT = 50
+#: ... and at most this long (seconds): the unit holds the store's write lock meanwhile.
+BATCH_BUDGET_S = 0.05

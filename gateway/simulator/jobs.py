@@ -24,6 +24,12 @@ def due(reader: Engine, now: dt.datetime, limit: int) -> list[int]:
                                  .order_by(j.due_at, j.id).limit(limit)).scalars())
 
 
+def next_due(reader: Engine) -> dt.datetime | None:
+    """When the earliest job falls due (None without jobs): how long an idle loop may sleep."""
+    with reader.connect() as conn:
+        return conn.execute(select(t.jobs.c.due_at).order_by(t.jobs.c.due_at).limit(1)).scalar()
+
+
 def run(tx: Tx, job_id: int) -> str | None:
     """Run one job inside ``tx`` (claimed by deleting it); returns its kind, or None if another
     worker took it first."""

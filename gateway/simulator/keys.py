@@ -13,10 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Row
 
 from gateway.simulator import schema as t
+from gateway.simulator import statements as q
 from gateway.simulator.context import Tx, d2s
 from gateway.simulator.contract_choices import KEY_SEP
 
@@ -74,12 +75,11 @@ def valid_date(text: str) -> bool:
 
 
 def find(tx: Tx, kind: str, key: str) -> Row | None:
-    c = t.keys.c
-    return tx.conn.execute(select(t.keys).where(c.kind == kind, c.key == key)).first()
+    return tx.conn.execute(q.KEY_BY_KIND, {"b_kind": kind, "b_key": key}).first()
 
 
 def get(tx: Tx, key_id: int) -> Row:
-    return tx.conn.execute(select(t.keys).where(t.keys.c.id == key_id)).one()
+    return tx.conn.execute(q.KEY_BY_ID, {"b_id": key_id}).one()
 
 
 def held(tx: Tx, kind: str, key: str) -> Row | None:
@@ -97,29 +97,27 @@ def create(tx: Tx, kind: str, key: str, *, src: str, msg_id: str, **values: Any)
         tx.conn.execute(update(t.keys).where(t.keys.c.id == old.id).values(
             src=src, msg_id=msg_id, forgotten=False, **values))
         return int(old.id)
-    result = tx.conn.execute(insert(t.keys).values(
+    result = tx.conn.execute(q.INSERT_KEY, dict(
         kind=kind, key=key, src=src, msg_id=msg_id, created_at=tx.now, **values))
     return int(result.inserted_primary_key[0])
 
 
 def change(tx: Tx, key_id: int, **values: Any) -> None:
-    tx.conn.execute(update(t.keys).where(t.keys.c.id == key_id).values(**values))
+    tx.conn.execute(q.UPDATE_KEY, {"b_id": key_id, **values})
 
 
 def seen(tx: Tx, src: str, msg_id: str) -> Row | None:
-    c = t.seen.c
-    return tx.conn.execute(select(t.seen).where(c.src == src, c.msg_id == msg_id)).first()
+    return tx.conn.execute(q.SEEN, {"b_src": src, "b_msg_id": msg_id}).first()
 
 
 def mark_seen(tx: Tx, src: str, msg_id: str, msg_no: str) -> None:
-    tx.conn.execute(insert(t.seen).values(src=src, msg_id=msg_id, msg_no=msg_no,
-                                          received_at=tx.now))
+    tx.conn.execute(q.INSERT_SEEN, dict(src=src, msg_id=msg_id, msg_no=msg_no,
+                                        received_at=tx.now))
 
 
 def link_seen(tx: Tx, src: str, msg_id: str, key_id: int) -> None:
     """The answers of ``key_id`` are what a duplicate of this MsgID gets."""
-    c = t.seen.c
-    tx.conn.execute(update(t.seen).where(c.src == src, c.msg_id == msg_id).values(key_id=key_id))
+    tx.conn.execute(q.LINK_SEEN, {"b_src": src, "b_msg_id": msg_id, "key_id": key_id})
 
 
 def message_group(tx: Tx, src: str, msg_id: str) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from gateway.codec import CLASS_OF, REQ_CORREL_ID, CfxMessage, Head, is_reply, msg_id_to_mqmd
 from gateway.codec.messages import Msg9120, MsgReturn9120
 from gateway.simulator import schema as t
+from gateway.simulator import statements as q
 from gateway.simulator.context import Tx, d2s
 from gateway.simulator.faults import Faults, active_outgoing
 
@@ -42,9 +43,9 @@ def send(tx: Tx, body: Any, *, answer_to: str | None = None, key_id: int | None 
                 msg_id=msg_id, msg_ref=answer_to or msg_id, work_date=day)
     data = env.codec.encode(CfxMessage(head, body))
     if store and key_id is not None:
-        tx.conn.execute(insert(t.answers).values(key_id=key_id, msg_no=msg_no, body=data))
-    tx.conn.execute(insert(t.sent).values(msg_id=msg_id, msg_no=msg_no, key_id=key_id,
-                                          work_date=d2s(day), note=note, created_at=tx.now))
+        tx.conn.execute(q.INSERT_ANSWER, dict(key_id=key_id, msg_no=msg_no, body=data))
+    tx.conn.execute(q.INSERT_SENT, dict(msg_id=msg_id, msg_no=msg_no, key_id=key_id,
+                                        work_date=d2s(day), note=note, created_at=tx.now))
     if is_reply(msg_no):
         if answer_to is None:
             raise ValueError(f"{msg_no} is a reply: answer_to is needed")

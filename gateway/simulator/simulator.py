@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import re
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -25,8 +26,8 @@ from gateway.config import Settings
 from gateway.simulator import counter, dayend, inbound, jobs
 from gateway.simulator import schema as t
 from gateway.simulator.context import Clock, SimEnv, Tx, d2s, s2d
-from gateway.simulator.contract_choices import (BATCH_PER_UNIT, IDLE_POLL_S, JOBS_PER_PASS,
-                                               MAX_3122_ITEMS)
+from gateway.simulator.contract_choices import (BATCH_BUDGET_S, BATCH_PER_UNIT, IDLE_POLL_S, IDLE_WAKE_S,
+                                               JOBS_PER_PASS, MAX_3122_ITEMS)
 from gateway.simulator.faults import Faults
 from gateway.simulator.reference import ReferenceData
 from gateway.transports.embedded.schema import create_queue_engine
@@ -121,17 +122,34 @@ class Simulator(ReferenceData):
                                             name="sim-channel", daemon=True)
             agent_thread.start()
         log.info("sim.started", work_date=d2s(self.work_date), queue_manager=self.queue_manager)
+        watch = getattr(self.transport, "change_watch", None)
         while not stop.is_set():
+            generation = watch.generation() if watch is not None else 0
             try:
                 handled = self.process_once()
             except Exception:  # noqa: BLE001 - the loop must survive; the message was backed out
                 log.exception("sim.loop_error")
                 handled = 0
             if not handled:
-                stop.wait(IDLE_POLL_S)
+                self._idle(stop, watch, generation)
         if agent_thread is not None:
             agent_thread.join(timeout=5)
         log.info("sim.stopped")
+
+    def _idle(self, stop: threading.Event, watch: Any, generation: int) -> None:
+        """Sleep until a commit to the simulator's store (a message delivered, an API call) or
+        the next job falls due, at most IDLE_WAKE_S; without a watcher, poll."""
+        if watch is None:
+            stop.wait(IDLE_POLL_S)
+            return
+        timeout = IDLE_WAKE_S
+        due = jobs.next_due(self.env.reader)
+        if due is not None:
+            now = self.clock()
+            if due.tzinfo is None and now.tzinfo is not None:
+                due = due.replace(tzinfo=now.tzinfo)
+            timeout = min(timeout, max(0.0, (due - now).total_seconds()))
+        watch.wait(generation, timeout)
 
     def _receive_batch(self, queue: str, queue_class: str, limit: int) -> int:
         """Up to ``limit`` messages in one unit of work (one commit for many messages, as a
@@ -142,8 +160,13 @@ class Simulator(ReferenceData):
             return int(self._receive(queue, queue_class))
         lines = []
         try:
+            # Bounded in time as well as in number: the unit holds the store's write lock,
+            # which the gateway's channel agent needs to deliver the next requests.
+            until = time.monotonic() + BATCH_BUDGET_S
             with self._unit() as tx:
                 for _ in range(min(limit, BATCH_PER_UNIT)):
+                    if lines and time.monotonic() >= until:
+                        break
                     envelope = tx.session.get(queue)
                     if envelope is None:
                         break

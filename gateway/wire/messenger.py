@@ -39,6 +39,7 @@ class OutboxMessenger:
         self.node, self.ets_node = node, ets_node
         self.clock, self.work_date = clock, work_date
         self.answers: list[str] = []  # MsgIDs of answers written in this unit of work
+        self._requests: dict[str, tuple[str, str]] = {}  # request_of, for this unit of work
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -196,9 +197,24 @@ class OutboxMessenger:
         self.answers.append(msg_id)
         return msg_id
 
+    def forget_cached(self) -> None:
+        """After a rollback to a savepoint: what was read inside it is not kept."""
+        self._requests.clear()
+
     def request_of(self, msg_id: str) -> tuple[str, str] | None:
-        stored = self.uow.outbox.get(msg_id)
-        return (stored.msg_no, stored.business_key) if stored else None
+        # Asked several times per inbound message (translation, cross-checks): a two-column
+        # read, remembered for this unit of work (a sent message's MsgNo and key never change).
+        known = self._requests.get(msg_id)
+        if known is None:
+            kind_of = getattr(self.uow.outbox, "kind_of", None)
+            if kind_of is None:  # a repository without the fast path (test doubles)
+                stored = self.uow.outbox.get(msg_id)
+                known = (stored.msg_no, stored.business_key) if stored else None
+            else:
+                known = kind_of(msg_id)
+            if known is not None:
+                self._requests[msg_id] = known
+        return known
 
     def answer_invalid(self, head: Head, queue_class: str, code: str, reason: str) -> str:
         """92004 to a readable but invalid message (§3.1 rule 8)."""

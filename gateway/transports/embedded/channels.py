@@ -32,12 +32,15 @@ from sqlalchemy.engine import Connection, Row
 from gateway.transports.embedded import schema as s
 from gateway.transports.base import ChannelNotFound, TransportError
 from gateway.transports.embedded.transport import EmbeddedTransport
+from gateway.transports.embedded.wakeup import watch_for
 
 log = logging.getLogger(__name__)
 
 MQRC_UNKNOWN_OBJECT_NAME = 2085
 MQRC_UNKNOWN_REMOTE_Q_MGR = 2087
 MQRC_Q_FULL = 2053
+#: The longest an idle agent on SQLite sleeps without a commit to its store.
+IDLE_WAKE_S = 0.25
 
 
 class ChannelAgent:
@@ -97,9 +100,14 @@ class ChannelAgent:
         return len(batch)
 
     def run_forever(self, stop: threading.Event, *, idle_max_s: float = 0.02) -> None:
-        """Run until ``stop`` is set; polls faster while there is traffic."""
+        """Run until ``stop`` is set. On a SQLite store, an idle agent sleeps until another
+        connection commits to it (a put on the transmission queue, an operator's command), at
+        most ``IDLE_WAKE_S`` (leases, disconnect and retry intervals are time-based); elsewhere
+        it polls faster while there is traffic, backing off to ``idle_max_s``."""
         wait, failures = 0.005, 0
+        watch = watch_for(self.source.engine)
         while not stop.is_set():
+            generation = watch.generation() if watch is not None else 0
             try:
                 moved = self.run_once()
                 failures = 0
@@ -110,7 +118,10 @@ class ChannelAgent:
                 continue
             wait = 0.005 if moved else min(wait * 2, idle_max_s)
             if not moved:
-                stop.wait(wait)
+                if watch is not None:
+                    watch.wait(generation, IDLE_WAKE_S)
+                else:
+                    stop.wait(wait)
         self.release()
 
     def release(self) -> None:

@@ -24,6 +24,7 @@ from gateway.transports.embedded import schema as s
 from gateway.transports.base import Envelope, QueueNotFound, TransportError
 from gateway.transports.embedded.objects import QueueManagerDefinition, define
 from gateway.transports.embedded.session import EmbeddedSession
+from gateway.transports.embedded.wakeup import ChangeWatch, watch_for
 
 __all__ = ["EmbeddedSession", "EmbeddedTransport"]
 
@@ -50,6 +51,11 @@ class EmbeddedTransport:
         self.queue_manager = queue_manager
         self.clock = clock
         self.poll_max_s = poll_max_s
+
+    @property
+    def change_watch(self) -> "ChangeWatch | None":
+        """Wakes waiters when another connection commits to the store (SQLite files only)."""
+        return watch_for(self.engine)
 
     def ensure_schema(self) -> None:
         s.ensure_schema(self.engine)
