@@ -32,7 +32,7 @@ smoke: install
 lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check gateway webapp jobs tests bench
-	$(BIN)/mypy gateway/domain gateway/services
+	$(BIN)/mypy gateway/domain gateway/services gateway/wire
 
 test: install system-deps lint
 	$(BIN)/python -m pytest

@@ -3,7 +3,7 @@ and a 1123 from a stop request. Plain construction, no I/O (the messenger puts t
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence, cast
 
 from gateway.codec.messages import (BatchHead1102, Msg1102, Msg1123, Payment1102, StopApply1123,
                                     TaxTypeList1102, TurnAccount1102)
@@ -29,7 +29,7 @@ def package_body(package: Package, items: Sequence[Debit], drafts: Sequence[Item
         BatchHead1102(tax_org_code=package.tax_org_code, entrust_date=package.entrust_date,
                       pack_no=package.pack_no, return_term=package.return_term,
                       all_num=len(payments), all_amt=package.total_amount),
-        TurnAccount1102(handle_type=route.handle_type, payee_bank_no=route.payee_bank_no,
+        TurnAccount1102(handle_type=cast(Any, route.handle_type), payee_bank_no=route.payee_bank_no,
                         payee_org_code=route.payee_org_code, payee_acct=route.payee_acct,
                         payee_name=route.payee_name, pay_bk_code=package.pay_bk_code),
         payments)

@@ -12,7 +12,7 @@ from gateway.domain.package import ItemReturn
 from gateway.wire.keys import business_key, request_key
 
 
-def result_2102(msg: CfxMessage, ref: e.InboundRef) -> e.Event:
+def result_2102(msg: CfxMessage[Any], ref: e.InboundRef) -> e.Event:
     b = msg.body.batch_head2102
     items = tuple(ItemReturn(r.ori_tra_no, r.tra_amt, r.tax_vou_no, r.tax_date, r.result,
                              r.add_word or "") for r in msg.body.batch_return2102)
@@ -22,19 +22,19 @@ def result_2102(msg: CfxMessage, ref: e.InboundRef) -> e.Event:
                                     b.add_word or "", items, msg.head.work_date)
 
 
-def _9121(msg: CfxMessage, ref: e.InboundRef, lookup: Any) -> e.Event:
+def _9121(msg: CfxMessage[Any], ref: e.InboundRef, lookup: Any) -> e.Event:
     b = msg.body.msg_return9121
     return bm.PackageReceipt(ref, msg.head.msg_ref, b.ori_msg_no, b.ori_send_org_code,
                              b.ori_entrust_date, b.ori_request_no, b.result, b.add_word or "")
 
 
-def _9122(msg: CfxMessage, ref: e.InboundRef, lookup: Any) -> e.Event:
+def _9122(msg: CfxMessage[Any], ref: e.InboundRef, lookup: Any) -> e.Event:
     b = msg.body.msg_return9122
     return bm.PackageFailedWhole(ref, b.ori_send_org_code, b.ori_entrust_date, b.ori_request_no,
                                  b.result, b.add_word or "")
 
 
-def _2123(msg: CfxMessage, ref: e.InboundRef, lookup: Any) -> e.Event:
+def _2123(msg: CfxMessage[Any], ref: e.InboundRef, lookup: Any) -> e.Event:
     b = msg.body.stop_return2123
     return bm.StopAnswered(ref, b.tax_org_code, b.entrust_date, b.ori_stop_no,
                            b.ori_entrust_date, b.ori_pack_no, b.ori_tra_no,

@@ -9,7 +9,7 @@ moved to the backout queue; the worker goes on.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import structlog
 
@@ -51,7 +51,7 @@ class InboundProcessor:
         self.bus, self.codec, self.queues = bus, codec, queues
         self.node, self.ets_node, self.clock = node, ets_node, clock
 
-    def process(self, env: Envelope, uow, tsess: BackoutSink | None) -> str:
+    def process(self, env: Envelope, uow: Any, tsess: BackoutSink | None) -> str:
         """Apply one message inside ``uow`` (not committed here); returns the outcome."""
         now = self.clock()
         body, ccsid, queue = env.body, env.ccsid, env.queue
@@ -115,7 +115,7 @@ class InboundProcessor:
         return outcome
 
     @staticmethod
-    def _cross_check(msg: CfxMessage, entry: Inbound | None, uow) -> None:
+    def _cross_check(msg: CfxMessage[Any], entry: Inbound | None, uow: Any) -> None:
         """§3.2: a business reply is matched by its key; when its MsgRef names a request with a
         different key, the key wins and an alert is raised. A 9120 is matched by MsgRef alone;
         its OriMsgNo must agree with the request's MsgNo."""
@@ -135,7 +135,8 @@ class InboundProcessor:
                            f"{msg.head.msg_ref} is {request[1]}, the body says {expected}; "
                            "matched by the body's key")
 
-    def _rejected(self, rej: MessageRejected, env: Envelope, uow, tsess, now: dt.datetime) -> str:
+    def _rejected(self, rej: MessageRejected, env: Envelope, uow: Any, tsess: BackoutSink | None,
+                  now: dt.datetime) -> str:
         body, queue = env.body, env.queue
         work_date = status.work_date(uow, self.bus.options, now)
         # Answer only a message from our peer addressed to us (§3.2), once; a redelivered copy
@@ -168,7 +169,7 @@ class InboundProcessor:
                     reason=rej.reason[:200], answered=answered)
         return "REJECTED"
 
-    def _answer_refusal(self, rej: MessageRejected, uow, now: dt.datetime,
+    def _answer_refusal(self, rej: MessageRejected, uow: Any, now: dt.datetime,
                         work_date: dt.date) -> bool:
         """Write the 92004 answer; False when no answer can be encoded at all (the codec's
         :func:`rejects.encoded_error_answer` tries plainer texts before it gives up)."""
@@ -184,7 +185,7 @@ class InboundProcessor:
         uow.inbox.record(rej.src, rej.msg_id, rej.msg_no or "", "", now, "REJECTED", msg_id)
         return True
 
-    def _backout(self, tsess: BackoutSink | None, env: Envelope, uow) -> None:
+    def _backout(self, tsess: BackoutSink | None, env: Envelope, uow: Any) -> None:
         """Keep the poison message, as it came, on the queue's backout queue for ops; the
         reason is in the error store. When the backout queue cannot take it (full), the error
         store's copy is the one kept and ops are alerted: the message is never lost."""

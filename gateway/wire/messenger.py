@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence, cast
 
 from gateway.codec import Codec
 from gateway.codec.head import CfxMessage, Head, originating_head
@@ -31,9 +31,14 @@ from gateway.wire.queues import QueueNames
 
 __all__ = ["OutboxMessenger"]
 
+# Codes the domain holds as str (VCSign, HandleType, SearchType, Result) are Literal types in the
+# codec; cast(Any, …) hands them over and the XSD checks every one when the message is encoded.
+
 
 class OutboxMessenger:
-    def __init__(self, uow, codec: Codec, queues: QueueNames, node: str, ets_node: str,
+    # ``uow`` is the unit of work this messenger writes into (its ``outbox`` repository); typed
+    # loosely because the unit of work owns the messenger, not the other way round.
+    def __init__(self, uow: Any, codec: Codec, queues: QueueNames, node: str, ets_node: str,
                  clock: Callable[[], dt.datetime], work_date: Callable[[], dt.date]) -> None:
         self.uow, self.codec, self.queues = uow, codec, queues
         self.node, self.ets_node = node, ets_node
@@ -44,9 +49,9 @@ class OutboxMessenger:
     # -- plumbing -----------------------------------------------------------------------------
 
     def _new_id(self) -> str:
-        return self.uow.outbox.next_msg_id(self.clock())
+        return str(self.uow.outbox.next_msg_id(self.clock()))
 
-    def _put(self, body, queue: str, key: str = "", head: Head | None = None,
+    def _put(self, body: Any, queue: str, key: str = "", head: Head | None = None,
              answered_msg_id: str | None = None) -> str:
         msg_id = head.msg_id if head else self._new_id()
         head = head or originating_head(self.node, self.ets_node, body.MSG_NO, msg_id,
@@ -61,7 +66,7 @@ class OutboxMessenger:
         return Head(ver="1.0", src=self.node, des=ref.src, app="ETS", msg_no=msg_no,
                     msg_id=self._new_id(), msg_ref=ref.msg_id, work_date=self.work_date())
 
-    def _answer(self, ref: InboundRef, body) -> str:
+    def _answer(self, ref: InboundRef, body: Any) -> str:
         head = self._reply_head(ref, body.MSG_NO)
         msg_id = self._put(body, self.queues.for_class(ref.queue_class), head=head,
                            answered_msg_id=ref.msg_id)
@@ -74,7 +79,7 @@ class OutboxMessenger:
                           entrust_date: dt.date) -> str:
         body = Msg9114(ProveInfo9114(
             send_org_code=agreement.tax_org_code, entrust_date=entrust_date, vc_no=vc_no,
-            vc_sign=vc_sign, tax_org_code=agreement.tax_org_code, tax_pay_name=payer.name,
+            vc_sign=cast(Any, vc_sign), tax_org_code=agreement.tax_org_code, tax_pay_name=payer.name,
             tax_pay_code=payer.tax_pay_code, pay_op_bk_code=agreement.pay_op_bk_code,
             pay_bk_code=agreement.pay_bk_code, pay_acct=agreement.pay_acct,
             hand_org_name=agreement.hand_org_name, protocol_no=agreement.protocol_no))
@@ -90,7 +95,7 @@ class OutboxMessenger:
         budget = {INSURANCE_BY_CODE[lv.insurance_code].budget_type for lv in levies}
         body = Msg1001(
             RealHead1001(debit.tax_org_code, debit.entrust_date, debit.tra_no),
-            TurnAccount1001(handle_type=route.handle_type, payee_bank_no=route.payee_bank_no,
+            TurnAccount1001(handle_type=cast(Any, route.handle_type), payee_bank_no=route.payee_bank_no,
                             payee_org_code=route.payee_org_code, payee_acct=route.payee_acct,
                             payee_name=route.payee_name, pay_bk_code=agreement.pay_bk_code,
                             pay_op_bk_code=agreement.pay_op_bk_code),
@@ -124,7 +129,7 @@ class OutboxMessenger:
     def send_status_query(self, tax_org_code: str, search_type: str, ori_entrust_date: dt.date,
                           ori_pack_no: str, ori_tra_no: str) -> str:
         body = Msg9003(TraStatusCheck9003(
-            send_org_code=tax_org_code, search_type=search_type,
+            send_org_code=tax_org_code, search_type=cast(Any, search_type),
             ori_msg_no="1001" if search_type == "0" else "1102", ori_entrust_date=ori_entrust_date,
             ori_pack_no=ori_pack_no, ori_tra_no=ori_tra_no))
         return self._put(body, self.queues.online_in,
@@ -171,7 +176,7 @@ class OutboxMessenger:
                              add_word: str, payer: Payer | None, levies: Sequence[Levy],
                              total: Decimal | None) -> str:
         payment = None
-        if result == "90000" and payer is not None:
+        if result == "90000" and payer is not None and total is not None:
             lines = tuple(TaxTypeList1009(
                 project_id=i + 1, tax_type_name=INSURANCE_BY_CODE[lv.insurance_code].name,
                 tax_start_date=lv.period_start, tax_end_date=lv.period_end, tax_type_amt=lv.amount)
@@ -180,7 +185,7 @@ class OutboxMessenger:
                                   tax_pay_name=payer.name, tax_vou_no=query.tax_vou_no,
                                   tra_amt=total, tax_type_num=len(lines), tax_type_list1009=lines)
         body = Msg1009(RealHead1009(bank_no=query.bank_no, ori_entrust_date=query.entrust_date,
-                                    ori_query_no=query.query_no, result=result,
+                                    ori_query_no=query.query_no, result=cast(Any, result),
                                     add_word=wire_text(add_word, 60)), payment)
         return self._answer(ref, body)
 
