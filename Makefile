@@ -50,6 +50,11 @@ test-e2e: install system-deps
 screenshots: install system-deps
 	ETSGW_SCREENSHOTS=1 ETSGW_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/e2e/web
 
+# The built wheel, installed in a fresh venv, upgrades a database, runs the smoke scenario and
+# decodes the golden messages, away from the source tree (needs PyPI for the dependencies).
+wheel-check: install
+	PYTHON=$(BIN)/python bash .ci/wheel-check.sh
+
 bench: install
 	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
