@@ -135,6 +135,20 @@ class TimersSection:
 
 
 @dataclass(frozen=True)
+class JobsSection:
+    """``etsgw jobs``: the scheduler process (one leader per database) and its job intervals."""
+
+    lease_s: int = 30  # the leader's lease; a follower takes over at most this long after a crash
+    follow_poll_s: float = 2.0  # how often a follower looks whether the lease is free
+    misfire_grace_s: int = 60  # a run late by more than this is skipped (runs missed coalesce)
+    threads: int = 4  # jobs that may run at the same time (each job at most once at a time)
+    sweeper_interval_s: float = 15.0  # answer timers; the gateway worker sweeps them each second
+    in_doubt_interval_s: float = 30.0  # 9003 of in-doubt debits (back-off 1, 5, 30 min, hourly)
+    packages_interval_s: float = 60.0  # package deadlines and 9003 SearchType 1
+    link_test_interval_s: float = 5.0  # 9005 after link_test_idle_s; DOWN after answer_9005_s
+
+
+@dataclass(frozen=True)
 class SimulatorSection:
     """The settlement-centre simulator (demo and end-to-end tests)."""
 
@@ -222,6 +236,7 @@ class Settings:
     transport: TransportSection = field(default_factory=TransportSection)
     ibmmq: IbmMqSection = field(default_factory=IbmMqSection)
     timers: TimersSection = field(default_factory=TimersSection)
+    jobs: JobsSection = field(default_factory=JobsSection)
     simulator: SimulatorSection = field(default_factory=SimulatorSection)
     web: WebSection = field(default_factory=WebSection)
     monitor: MonitorSection = field(default_factory=MonitorSection)

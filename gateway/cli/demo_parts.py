@@ -168,12 +168,25 @@ def _counter(app: Application) -> str:
         return f"voucher {paid['voucher']} {paid['amount']} paid at the counter, levies {paid['states']}"
 
 
+@smoke_step("jobs, each once")
+def _jobs(app: Application) -> str:
+    from gateway.cli.jobs import ALL, run_once
+
+    lines: list[str] = []
+    failed = run_once(app, ALL, echo=lines.append)
+    if failed:
+        raise AssertionError(f"jobs failed: {failed}")
+    return "; ".join(lines)
+
+
 # --- supervisor -------------------------------------------------------------------------------
 
 # Long-running parts as argument lists for ``python -m gateway.cli``; later issues append theirs.
 DEMO_PROCESSES: list[tuple[str, list[str]]] = [
     ("gateway worker", ["gateway"]),
     ("settlement-centre simulator", ["sim", "run"]),
+    # The scheduler (timers, in-doubt queries, package deadlines, link test) beside the worker.
+    ("jobs process", ["jobs"]),
     # Prints its URL and the demo logins (with the office head and the three administrators).
     ("web application", ["web", "--demo-accounts"]),
 ]

@@ -92,9 +92,13 @@ class IssueCounterVoucher(Command):
 
 @dataclass(frozen=True)
 class SweepTimeouts(Command):
-    """The timeout sweeper: in-doubt debits, status queries, reservations, link tests."""
+    """The timeout sweeper: in-doubt debits, status queries, reservations, link tests.
+
+    ``parts`` names the timers to look at (``gateway.services.handlers.sweeper.PARTS``); empty
+    is every one of them (the gateway worker's sweep). The jobs process runs them apart."""
 
     now: dt.datetime
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gateway.domain.errors import NotFound
 from gateway.domain.package import StopRequest, StopState, StopType
 from gateway.domain.refund import RefundCase, RefundState
+from gateway.persistence.payment_repositories import claiming
 from gateway.persistence.records import (CalendarOverrideRecord, NotificationRecord,
                                          RefundCaseRecord, StopRequestRecord)
 
@@ -62,9 +63,9 @@ class StopRepository:
             StopRequestRecord.state == StopState.SENT.value))]
 
     def due(self, now: dt.datetime, limit: int) -> list[StopRequest]:
-        return [self._load(r) for r in self.s.scalars(select(StopRequestRecord).where(
+        return [self._load(r) for r in self.s.scalars(claiming(self.s, select(StopRequestRecord).where(
             StopRequestRecord.state == StopState.SENT.value,
-            StopRequestRecord.next_check_at <= now).limit(limit))]
+            StopRequestRecord.next_check_at <= now).limit(limit)))]
 
 
 class RefundRepository:

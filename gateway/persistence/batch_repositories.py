@@ -19,6 +19,7 @@ from gateway.domain.errors import NotFound
 from gateway.domain.package import DraftLine, ItemDraft
 from gateway.domain.pending_list import EntryState
 from gateway.persistence import mapping
+from gateway.persistence.payment_repositories import claiming
 from gateway.persistence.records import (AgreementRecord, BatchListEntryRecord, DebitLevyRecord,
                                          DebitRecord, LevyRecord, PackageRecord, PayerRecord,
                                          SerialCounterRecord)
@@ -200,11 +201,12 @@ class PackageRepository:
         package_into(pkg, r)
 
     def due(self, now: dt.datetime, limit: int) -> list[Package]:
-        """Open packages whose receipt timer or deadline has come."""
-        rows = self.s.scalars(select(PackageRecord).where(
+        """Open packages whose receipt timer or deadline has come, claimed (``SKIP LOCKED`` on
+        PostgreSQL) so that two sweepers at once never fail or query one package twice."""
+        rows = self.s.scalars(claiming(self.s, select(PackageRecord).where(
             PackageRecord.state.in_([s.value for s in OPEN]),
             (PackageRecord.next_check_at <= now) | (PackageRecord.deadline <= now))
-            .order_by(PackageRecord.id).limit(limit)).all()
+            .order_by(PackageRecord.id).limit(limit))).all()
         for r in rows:
             self._records[r.id] = r
         return [package_from(r) for r in rows]

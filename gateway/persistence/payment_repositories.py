@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway.domain import debit as debits
 from gateway.domain import reversal as reversals
-from gateway.domain.debit import Debit, DebitKind
+from gateway.domain.debit import Debit, DebitKind, DebitState
 from gateway.domain.errors import NotFound
 from gateway.domain.reversal import Reversal
 from gateway.domain.verification import Verification, VerificationState
@@ -42,7 +42,7 @@ def _locking(session: Session, stmt: Select[tuple[T]]) -> Select[tuple[T]]:
     return stmt.with_for_update() if _postgres(session) else stmt
 
 
-def _claiming(session: Session, stmt: Select[tuple[T]]) -> Select[tuple[T]]:
+def claiming(session: Session, stmt: Select[tuple[T]]) -> Select[tuple[T]]:
     """A sweep's read of due rows: ``SKIP LOCKED`` lets several workers sweep at once on
     PostgreSQL, each taking rows no other holds."""
     return stmt.with_for_update(skip_locked=True) if _postgres(session) else stmt
@@ -99,13 +99,16 @@ class DebitRepository:
         return self.s.execute(select(func.count()).select_from(DebitRecord).where(
             DebitRecord.kind == kind.value, DebitRecord.state.in_(UNRESOLVED))).scalar_one()
 
-    def due(self, now: dt.datetime, kind: DebitKind, limit: int) -> list[Debit]:
-        """Debits whose timer has expired, oldest first."""
+    def due(self, now: dt.datetime, kind: DebitKind, limit: int,
+            in_doubt: bool | None = None) -> list[Debit]:
+        """Debits whose timer has expired, oldest first (``in_doubt``: see the port)."""
+        states = [s for s in UNRESOLVED
+                  if in_doubt is None or (s == DebitState.IN_DOUBT.value) == in_doubt]
         stmt = (select(DebitRecord).where(DebitRecord.kind == kind.value,
-                                          DebitRecord.state.in_(UNRESOLVED),
+                                          DebitRecord.state.in_(states),
                                           DebitRecord.next_check_at <= now)
                 .order_by(DebitRecord.next_check_at).limit(limit))
-        return [self._load(r) for r in self.s.scalars(_claiming(self.s, stmt)).all()]
+        return [self._load(r) for r in self.s.scalars(claiming(self.s, stmt)).all()]
 
 
 class ReversalRepository:
@@ -151,9 +154,9 @@ class ReversalRepository:
         mapping.reversal_into(reversal, r)
 
     def due(self, now: dt.datetime, limit: int) -> list[Reversal]:
-        rows = self.s.scalars(select(ReversalRecord).where(
+        rows = self.s.scalars(claiming(self.s, select(ReversalRecord).where(
             ReversalRecord.state.in_(OPEN_REVERSAL), ReversalRecord.next_check_at <= now)
-            .order_by(ReversalRecord.next_check_at).limit(limit))
+            .order_by(ReversalRecord.next_check_at).limit(limit)))
         return [mapping.reversal_from(r) for r in rows]
 
 
@@ -188,10 +191,10 @@ class VerificationRepository:
         mapping.verification_into(verification, r)
 
     def due(self, now: dt.datetime, limit: int) -> list[Verification]:
-        rows = self.s.scalars(select(VerificationRecord).where(
+        rows = self.s.scalars(claiming(self.s, select(VerificationRecord).where(
             VerificationRecord.state == VerificationState.SENT.value,
             VerificationRecord.deadline <= now)
-            .order_by(VerificationRecord.deadline).limit(limit))
+            .order_by(VerificationRecord.deadline).limit(limit)))
         return [mapping.verification_from(r) for r in rows]
 
     def latest_result(self, agreement_id: int) -> tuple[str, str] | None:
@@ -239,4 +242,4 @@ class VoucherRepository:
             CounterVoucherRecord.state == VoucherState.RESERVED.value,
             CounterVoucherRecord.reserved_until <= now
         ).limit(limit)
-        return [self._load(r) for r in self.s.scalars(_claiming(self.s, stmt)).all()]
+        return [self._load(r) for r in self.s.scalars(claiming(self.s, stmt)).all()]

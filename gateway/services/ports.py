@@ -93,8 +93,10 @@ class DebitRepository(Protocol):
 
     def by_msg_id(self, msg_id: str) -> Debit | None: ...
 
-    def due(self, now: dt.datetime, kind: DebitKind, limit: int) -> list[Debit]:
-        """Unresolved debits of ``kind`` whose timer has expired, oldest first."""
+    def due(self, now: dt.datetime, kind: DebitKind, limit: int,
+            in_doubt: bool | None = None) -> list[Debit]:
+        """Unresolved debits of ``kind`` whose timer has expired, oldest first; ``in_doubt``
+        True: only IN_DOUBT ones (status queries), False: only SENT/ACCEPTED (answer timers)."""
         ...
 
     def count_unresolved(self, kind: DebitKind) -> int: ...

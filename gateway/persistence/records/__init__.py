@@ -9,7 +9,8 @@ from gateway.persistence.records.messaging import (AlertRecord, BatchInboundReco
                                                    GatewayStateRecord,
                                                    InboxRecord, OutboxRecord, SerialCounterRecord,
                                                    UserRecord)
-from gateway.persistence.records.ops import AuditEventRecord, ProcessLeaseRecord
+from gateway.persistence.records.ops import (AuditEventRecord, JobScheduleRecord,
+                                             ProcessLeaseRecord)
 from gateway.persistence.records.parties import (BankRecord, InsuranceTypeRecord,
                                                  InsuredPersonRecord, PayerRecord, TaxOfficeRecord,
                                                  TreasuryRecord)
@@ -33,6 +34,7 @@ __all__ = [
     "InsuredPersonRecord", "PayerRecord", "TaxOfficeRecord", "TreasuryRecord",
     "CounterVoucherLevyRecord", "CounterVoucherRecord", "DebitLevyRecord", "DebitRecord",
     "PackageRecord", "ReversalRecord", "ReviewItemRecord", "AuditEventRecord", "ProcessLeaseRecord",
+    "JobScheduleRecord",
     "AuditHeadRecord", "AuditRecord", "LoginStateRecord", "WebSessionRecord",
     "ParameterBasisRecord", "ParameterBasisVersionRecord", "ParameterChangeRecord",
     "ParameterProposalRecord", "ParameterVersionRecord",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, Index, Integer, LargeBinary, String, Text, Unicode
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.persistence.records.base import Base
@@ -30,6 +30,17 @@ class ProcessLeaseRecord(Base):
     acquired_at: Mapped[float] = mapped_column(Float)
     heartbeat_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float)
+
+
+class JobScheduleRecord(Base):
+    """The job store of ``etsgw jobs`` (APScheduler 3's ``SQLAlchemyJobStore`` layout: one row per
+    job id, its next run time in epoch seconds and the pickled job). Created here rather than by
+    APScheduler so that the schema comes from the migrations alone; APScheduler writes it."""
+
+    __tablename__ = "job_schedule"
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEventRecord(Base):

@@ -156,15 +156,24 @@ def query_debit_status(cmd: QueryDebitStatus, uow: UnitOfWork, ctx: HandlerConte
 
 
 def sweep_debits(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: int = 500) -> int:
-    """Timers of single debits: no 9120 / no 2001 → IN_DOUBT; IN_DOUBT → 9003 on the back-off."""
+    """Answer timers of single debits: no 9120 / no 2001 in time → IN_DOUBT."""
+    count = 0
+    for debit in uow.debits.due(now, DebitKind.SINGLE, limit, in_doubt=False):
+        count += 1
+        why = "no 9120 in time" if debit.state is DebitState.SENT else "no 2001 in time"
+        debit.in_doubt(why, _first_query_at(ctx))
+        uow.debits.save(debit)
+    return count
+
+
+def sweep_in_doubt(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime,
+                   limit: int = 500) -> int:
+    """IN_DOUBT single debits whose next check is due: 9003 on the back-off (§7.2)."""
     count = 0
     day = status.work_date(uow, ctx.options, now)
-    for debit in uow.debits.due(now, DebitKind.SINGLE, limit):
+    for debit in uow.debits.due(now, DebitKind.SINGLE, limit, in_doubt=True):
         count += 1
-        if debit.state in (DebitState.SENT, DebitState.ACCEPTED):
-            why = "no 9120 in time" if debit.state is DebitState.SENT else "no 2001 in time"
-            debit.in_doubt(why, _first_query_at(ctx))
-        elif debit.state is DebitState.IN_DOUBT and debit.entrust_date >= day:
+        if debit.entrust_date >= day:
             uow.messages.send_status_query(debit.tax_org_code, "0", debit.entrust_date, "00000000",
                                            debit.tra_no)
             step = debit.query_step + 1
@@ -177,4 +186,4 @@ def sweep_debits(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: 
 
 __all__ = ["submit_debit", "submit_one", "check_in_flight", "on_debit_acknowledged", "on_debit_answered",
            "on_single_status",
-           "query_debit_status", "sweep_debits", "resolve"]
+           "query_debit_status", "sweep_debits", "sweep_in_doubt", "resolve"]

@@ -79,8 +79,9 @@ def _link_up(uow: UnitOfWork, now: dt.datetime) -> None:
     uow.state.set(status.LINK_TEST_PENDING, "", now)
 
 
-def sweep_link(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime) -> None:
-    """Send a 9005 after the idle interval; no 9120 within its timer marks the link DOWN."""
+def sweep_link(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime) -> int:
+    """Send a 9005 after the idle interval; no 9120 within its timer marks the link DOWN.
+    Returns the number of 9005 sent (0 or 1)."""
     pending = uow.state.get(status.LINK_TEST_PENDING, "")
     if pending:
         sent_at = dt.datetime.fromisoformat(pending.split("@", 1)[1])
@@ -89,12 +90,14 @@ def sweep_link(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime) -> None:
                 uow.alerts.add("CRITICAL", "link", "链路测试9005超时未应答，链路中断，暂停发起新扣款")
             uow.state.set(status.LINK, "DOWN", now)
             uow.state.set(status.LINK_TEST_PENDING, "", now)
-        return
+        return 0
     last = uow.state.get(status.LAST_TRAFFIC)
     idle = ctx.options.timers.link_test_idle
     down = uow.state.get(status.LINK, "UP") == "DOWN"
     if down or last is None or now - dt.datetime.fromisoformat(last) >= dt.timedelta(seconds=idle):
         send_link_test(uow, now)
+        return 1
+    return 0
 
 
 def send_link_test(uow: UnitOfWork, now: dt.datetime) -> str:

@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 from typing import TYPE_CHECKING, TypeVar
 
-from gateway.domain.debit import UNRESOLVED, Debit, DebitKind
+from gateway.domain.debit import UNRESOLVED, Debit, DebitKind, DebitState
 from gateway.domain.errors import NotFound
 from gateway.domain.reversal import Reversal
 from gateway.domain.verification import Verification, VerificationState
@@ -63,8 +63,10 @@ class FakeDebitRepository(_Repo):
     def by_msg_id(self, msg_id: str) -> Debit | None:
         return self._find(msg_id=msg_id) if msg_id else None
 
-    def due(self, now: dt.datetime, kind: DebitKind, limit: int) -> list[Debit]:
+    def due(self, now: dt.datetime, kind: DebitKind, limit: int,
+            in_doubt: bool | None = None) -> list[Debit]:
         due = [d for d in self.tx.debits.values() if d.kind is kind and d.state in UNRESOLVED
+               and (in_doubt is None or (d.state is DebitState.IN_DOUBT) == in_doubt)
                and d.next_check_at is not None and d.next_check_at <= now]
         due.sort(key=lambda d: (d.next_check_at, d.id))
         return [_copy(d) for d in due[:limit]]
