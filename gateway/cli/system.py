@@ -110,8 +110,8 @@ def _show(app, as_json: bool) -> None:
 @system.command("processes")
 @click.pass_obj
 def processes(obj) -> None:
-    """在此数据库上运行的网关/演示进程（租约）/ Gateway and demo processes holding a lease on
-    this database."""
+    """在此数据库上运行的网关/演示/作业进程（租约）/ Gateway, demo and jobs processes holding a
+    lease on this database."""
     from gateway.persistence.leases import live_leases
 
     app = build(obj.settings)
