@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Protocol, Sequence, cast
+from typing import Any, Protocol, Sequence, cast
 
 from gateway.domain.individual import IndividualProfile
 from gateway.domain.parties import Payer
@@ -56,7 +56,7 @@ class IndividualRepository(Protocol):
         """Which (payer, insurance type, period start) already have a levy."""
         ...
 
-    def declare(self, unit_id: int, rows: Sequence[dict]) -> list[int]:
+    def declare(self, unit_id: int, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert the levies of a virtual unit's declaration and the declaration rows; returns
         the levy ids."""
         ...

@@ -5,8 +5,9 @@ arrears with collection orders and per-period details, agreements, and stopping 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from gateway.domain.errors import DomainError
 from webapp.errors import domain_message
@@ -184,3 +185,20 @@ def person_stop_confirm():
             form.confirm.errors.extend(outcome["refusals"])
     return render_template("portal/person_stop.html", form=form, **svc.info(principal()),
                            **svc.arrears(principal())), 422
+
+
+@bp.route("/certificate")
+@requires("individual.view")
+def person_certificate():
+    """GET ?year=&form=tabular|document gives the PDF; without a year, the page to choose."""
+    year = request.args.get("year", type=int)
+    if year is None:
+        return render_template("portal/person_certificate.html", this_year=svc.today().year,
+                               error="")
+    try:
+        pdf, filename = svc.certificate(principal(), year, request.args.get("form", "tabular"))
+    except DomainError as exc:
+        return render_template("portal/person_certificate.html", this_year=svc.today().year,
+                               error=domain_message(exc)), 422
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})

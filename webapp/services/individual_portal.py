@@ -111,7 +111,7 @@ def arrears(p: Principal, period: dt.date | None = None) -> dict[str, Any]:
     return {"unpaid_levies": unpaid,
             "unpaid_total": sum((lv["amount"] for lv in unpaid), Decimal("0.00")),
             "orders": iq.collection_orders(conn, pid),
-            "periods": iq.periods(conn, pid), "period": period,
+            "periods": iq.periods(conn, pid), "chosen_period": period,
             "details": iq.levies(conn, pid, period_start=period) if period else []}
 
 
@@ -271,3 +271,27 @@ def pay_declared(p: Principal, levy_ids: list[int]) -> dict[str, Any]:
                  before={"levy_ids": sorted(levy_ids)},
                  after=lambda d: {"debit_id": d.id, "amount": str(d.amount)})
     return _debit_result(debit)
+
+
+def certificate(p: Principal, year: int, form: str) -> tuple[bytes, str]:
+    """税收完税证明 of the person's own levies paid in ``year`` (whoever paid them), as PDF;
+    refused when nothing was paid that year. The issue is audited."""
+    from webapp.documents import certificate as doc
+
+    payer = masking.payer_row(_payer(p))
+    lines = iq.paid_levies(reader(), payer["id"], year)
+    if not lines:
+        raise IndividualRefused(f"{year} 年没有已缴费记录，不能开具完税证明")
+    if form not in doc.FORMS:
+        raise IndividualRefused("完税证明格式应为表格式或文书式")
+    number = f"{payer['id']:08d}{year}{len(lines):04d}"
+    cert = doc.Certificate(
+        certificate_no=number, payer_name=payer["name"], payer_code=payer["tax_pay_code"],
+        tax_office=payer["office"], account="", period_from=min(ln["period_start"] for ln in lines),
+        period_to=max(ln["period_end"] for ln in lines), issued_on=today(),
+        lines=[doc.PaidLine(ln["declaration_no"] or str(ln["id"]), ln["insurance"], ln["period_start"],
+                            ln["period_end"], ln["tax_date"], ln["amount"]) for ln in lines])
+    from webapp.services.actions import record
+    record(p, "CERTIFICATE_ISSUE", f"payer:{payer['id']}", {"year": year, "form": form,
+                                                            "levies": len(lines)})
+    return doc.render(cert, form), f"完税证明-{year}.pdf"

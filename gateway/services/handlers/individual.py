@@ -17,7 +17,7 @@ from gateway.domain.identifiers import is_valid_id_number
 from gateway.domain.individual import (RESIDENT_PENSION, RESIDENT_TYPES, IndividualProfile,
                                        IndividualRefused, LockedLevy, LockResolution, StopOutcome,
                                        check_grade_year, check_person, resolve_lock)
-from gateway.domain.levy import Levy, LevyState, LockKind
+from gateway.domain.levy import Levy, LevyState, LockKind, LockOwner
 from gateway.domain.parties import Payer, PayerKind
 from gateway.domain.reference import ParameterKind
 from gateway.domain.reference_errors import NoValueInForce
@@ -108,10 +108,11 @@ def stop_insurance(cmd: ic.StopInsurance, uow: UnitOfWork, ctx: HandlerContext) 
                        agreements_terminated=tuple(terminated), agreements_revoking=tuple(revoking))
 
 
-def _resolve_locks(uow: UnitOfWork, levies: list[Levy], now: dt.datetime):
+def _resolve_locks(uow: UnitOfWork, levies: list[Levy], now: dt.datetime
+                   ) -> tuple[list[str], list[int], list[tuple[Levy, LockOwner]]]:
     refusals: list[str] = []
     queried: list[int] = []
-    stale = []
+    stale: list[tuple[Levy, LockOwner]] = []
     for levy in levies:
         if levy.state is not LevyState.LOCKED or levy.lock_owner is None:
             continue
@@ -249,7 +250,7 @@ def declare_residents(cmd: ic.DeclareResidents, uow: UnitOfWork,
     ids = {p: require_id(known[p].id, "payer") for p in known} | repo.add_residents(new)
     keys = [(ids[row.id_number], row.insurance_code, dt.date(row.year, 1, 1)) for row, _ in valid]
     taken = repo.existing_levies(keys)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (row, amount), key in zip(valid, keys):
         if key in taken:
             errors[row.line] = [f"{row.year} 年度该人员此险种已申报"]
@@ -259,7 +260,7 @@ def declare_residents(cmd: ic.DeclareResidents, uow: UnitOfWork,
                      "declaration_no": f"LJ{cmd.unit_id}{row.year}"})
     levy_ids = repo.declare(cmd.unit_id, rows)
     return {"levy_ids": levy_ids, "errors": dict(sorted(errors.items())),
-            "amount": sum((r["amount"] for r in rows), Decimal("0.00"))}
+            "amount": sum((Decimal(r["amount"]) for r in rows), Decimal("0.00"))}
 
 
 def _row_errors(row: ic.ResidentRow, known: dict[str, Payer], today: dt.date,
