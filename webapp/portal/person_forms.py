@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from webapp.forms import REQUIRED, MultiCheckbox
 
@@ -29,7 +29,7 @@ class BaseForm(FlaskForm):
     def validate_base(self, field):
         if field.raw_data and field.raw_data[0] and field.data is None:
             field.errors[:] = []
-            raise ValueError("请输入金额，如 5000.00")
+            raise ValidationError("请输入金额，如 5000.00")
 
 
 class TypesForm(FlaskForm):
@@ -54,13 +54,15 @@ class AgreementForm(FlaskForm):
         r"^\d{12}$", message="行号为 12 位数字")])
     pay_acct = StringField("付款账号", validators=[DataRequired(REQUIRED), Regexp(
         r"^[0-9A-Za-z-]{1,32}$", message="账号为 1 至 32 位数字或字母")])
-    protocol_no = StringField("协议号（一次上门时填银行给出的协议号）", validators=[Optional(), Regexp(
-        r"^[0-9A-Za-z-]{1,60}$", message="协议号为数字、字母或连字符")])
+    # No Optional(): it would stop the chain before validate_protocol_no, which needs the
+    # number for an on-site agreement.
+    protocol_no = StringField("协议号（一次上门时填银行给出的协议号）", validators=[Regexp(
+        r"^[0-9A-Za-z-]{0,60}$", message="协议号为数字、字母或连字符")])
     submit = SubmitField("提交并验证")
 
     def validate_protocol_no(self, field):
         if self.channel.data == "ON_SITE" and not (field.data or "").strip():
-            raise ValueError("一次上门签约请填写银行给出的协议号")
+            raise ValidationError("一次上门签约请填写银行给出的协议号")
 
 
 class PersonForm(FlaskForm):
