@@ -36,9 +36,11 @@ def person_info():
     return _info_page()
 
 
-def _submit(form, action, ok: str, page, field: str):
-    """Validate, run the action, flash ``ok`` (formatted with its result) and go back to the
-    page; a refusal is shown next to ``field`` with status 422."""
+def submit(form, action, ok: str, page: str, field: str, warning: str = ""):
+    """The one flow of every form of the individual portal: validate, run the action, flash
+    ``ok`` (formatted with its result ``r``; ``warning`` too when it formats non-empty) and go
+    to ``page``; a refusal is shown next to ``field``. None when the form is to be shown again
+    (with status 422)."""
     if form.validate_on_submit():
         try:
             result = action()
@@ -46,6 +48,8 @@ def _submit(form, action, ok: str, page, field: str):
             getattr(form, field).errors.append(domain_message(exc))
         else:
             flash(ok.format(r=result), "success")
+            if warning and warning.format(r=result):
+                flash(warning.format(r=result), "warning")
             return redirect(url_for(page))
     return None
 
@@ -54,7 +58,7 @@ def _submit(form, action, ok: str, page, field: str):
 @requires("individual.view")
 def person_contact():
     form = ContactForm()
-    done = _submit(form, lambda: svc.change_contact(principal(), form.phone.data, form.address.data),
+    done = submit(form, lambda: svc.change_contact(principal(), form.phone.data, form.address.data),
                    "联系方式已更新。", "portal.person_info", "phone")
     return done or _info_page(422, contact_form=form)
 
@@ -63,7 +67,7 @@ def person_contact():
 @requires("flexible.act")
 def person_base():
     form = BaseForm()
-    done = _submit(form, lambda: svc.adjust_base(principal(), form.base.data),
+    done = submit(form, lambda: svc.adjust_base(principal(), form.base.data),
                    "缴费基数已调整为 {r[base]:,.2f} 元，自 {r[from]:%Y年%m月} 起按新基数申报。",
                    "portal.person_info", "base")
     return done or _info_page(422, base_form=form)
@@ -73,7 +77,7 @@ def person_base():
 @requires("flexible.act")
 def person_types():
     form = TypesForm()
-    done = _submit(form, lambda: svc.change_types(principal(), form.insurance_codes.data),
+    done = submit(form, lambda: svc.change_types(principal(), form.insurance_codes.data),
                    "参保险种已变更。", "portal.person_info", "insurance_codes")
     return done or _info_page(422, types_form=form)
 
@@ -105,7 +109,7 @@ def person_arrears():
 @requires("individual.view")
 def person_pay():
     form = _pay_form(svc.arrears(principal())["unpaid_levies"])
-    done = _submit(form, lambda: portal.pay(principal(), form.levy_ids.data),
+    done = submit(form, lambda: portal.pay(principal(), form.levy_ids.data),
                    "已发起实时扣款 {r[key]}，金额 {r[amount]:,.2f} 元，请稍后查看结果。",
                    "portal.person_arrears", "levy_ids")
     return done or _arrears_page(form, 422)
@@ -137,19 +141,12 @@ def person_agreements():
 @requires("individual.view")
 def person_sign():
     form = AgreementForm()
-    if form.validate_on_submit():
-        try:
-            result = svc.sign_agreement(principal(), form.channel.data, form.pay_bk_code.data,
-                                        form.pay_op_bk_code.data, form.pay_acct.data,
-                                        form.protocol_no.data or "")
-        except DomainError as exc:
-            form.pay_acct.errors.append(domain_message(exc))
-        else:
-            flash(f"三方协议 {result['protocol_no']} 已提交银行验证，请稍后查看状态。", "success")
-            if result["notice"]:
-                flash(result["notice"], "warning")
-            return redirect(url_for("portal.person_agreements"))
-    return _agreements_page(form, 422)
+    done = submit(form, lambda: svc.sign_agreement(
+        principal(), form.channel.data, form.pay_bk_code.data, form.pay_op_bk_code.data,
+        form.pay_acct.data, form.protocol_no.data or ""),
+        "三方协议 {r[protocol_no]} 已提交银行验证，请稍后查看状态。", "portal.person_agreements",
+        "pay_acct", warning="{r[notice]}")
+    return done or _agreements_page(form, 422)
 
 
 @bp.route("/my-agreements/print")

@@ -3,19 +3,21 @@ the pension grade (缴费档次变更), payment history, and the residents' virt
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 
 from gateway.domain.errors import DomainError
 from gateway.excel.resident_file import FileRefused
-from webapp.errors import domain_message
 from webapp.forms import PayForm
+from webapp.errors import domain_message
 from webapp.portal.person_forms import DeclaredPayForm, GradeForm, ImportForm, PersonForm
+from webapp.portal.person_views import submit
 from webapp.portal.views import bp
 from webapp.roles import principal, requires
 from webapp.services import individual_portal as svc
 from webapp.services import portal
 
 MAX_UPLOAD = 1024 * 1024  # a residents' file of 5000 rows is far below 1 MB
+PAID = "已发起扣款 {r[key]}，金额 {r[amount]:,.2f} 元，请稍后查看结果。"
 
 
 def _resident_page(status: int = 200, pay_form: PayForm | None = None,
@@ -40,15 +42,9 @@ def resident_pay():
 def resident_pay_self():
     form = PayForm()
     form.levy_ids.choices = [(lv["id"], str(lv["id"])) for lv in svc.arrears(principal())["unpaid_levies"]]
-    if form.validate_on_submit():
-        try:
-            result = portal.pay(principal(), form.levy_ids.data)
-        except DomainError as exc:
-            form.levy_ids.errors.append(domain_message(exc))
-        else:
-            flash(f"已发起扣款 {result['key']}，金额 {result['amount']:,.2f} 元。", "success")
-            return redirect(url_for("portal.resident_pay"))
-    return _resident_page(422, pay_form=form)
+    done = submit(form, lambda: portal.pay(principal(), form.levy_ids.data), PAID,
+                  "portal.resident_pay", "levy_ids")
+    return done or _resident_page(422, pay_form=form)
 
 
 @bp.route("/resident/others", methods=["POST"])
@@ -68,16 +64,10 @@ def resident_lookup():
 @requires("individual.view")
 def resident_pay_other():
     form = PersonForm()
-    if form.validate_on_submit():
-        try:
-            result = svc.pay_for_other(principal(), form.id_number.data, form.name.data)
-        except DomainError as exc:
-            form.name.errors.append(domain_message(exc))
-        else:
-            flash(f"已为 {form.name.data} 发起扣款 {result['key']}，金额 {result['amount']:,.2f} 元。",
-                  "success")
-            return redirect(url_for("portal.resident_history"))
-    return _resident_page(422, person_form=form)
+    done = submit(form, lambda: svc.pay_for_other(principal(), form.id_number.data, form.name.data),
+                  "为 {r[name]} " + PAID,
+                  "portal.resident_history", "name")
+    return done or _resident_page(422, person_form=form)
 
 
 def _grade_page(form: GradeForm | None = None, status: int = 200):
@@ -97,16 +87,11 @@ def resident_grade():
 @requires("resident.self")
 def resident_grade_change():
     form = GradeForm()
-    if form.validate_on_submit():
-        try:  # the year rule is the gateway's, whatever was posted
-            result = svc.change_grade(principal(), form.year.data, form.grade.data)
-        except DomainError as exc:
-            form.year.errors.append(domain_message(exc))
-        else:
-            flash(f"{result['year']} 年度缴费档次已变更为第 {result['grade']} 档（{result['amount']:,.2f} 元）。",
-                  "success")
-            return redirect(url_for("portal.resident_grade"))
-    return _grade_page(form, 422)
+    # The year rule is the gateway's, whatever was posted.
+    done = submit(form, lambda: svc.change_grade(principal(), form.year.data, form.grade.data),
+                  "{r[year]} 年度缴费档次已变更为第 {r[grade]} 档（{r[amount]:,.2f} 元）。",
+                  "portal.resident_grade", "year")
+    return done or _grade_page(form, 422)
 
 
 @bp.route("/history")
@@ -164,12 +149,6 @@ def residents_import():
 def residents_pay():
     form = DeclaredPayForm()
     form.levy_ids.choices = [(r["id"], str(r["id"])) for r in svc.declarations(principal())["unpaid"]]
-    if form.validate_on_submit():
-        try:
-            result = svc.pay_declared(principal(), form.levy_ids.data)
-        except DomainError as exc:
-            form.levy_ids.errors.append(domain_message(exc))
-        else:
-            flash(f"已发起扣款 {result['key']}，金额 {result['amount']:,.2f} 元。", "success")
-            return redirect(url_for("portal.residents_unit"))
-    return _unit_page(422, pay_form=form)
+    done = submit(form, lambda: svc.pay_declared(principal(), form.levy_ids.data), PAID,
+                  "portal.residents_unit", "levy_ids")
+    return done or _unit_page(422, pay_form=form)

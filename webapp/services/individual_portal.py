@@ -212,7 +212,7 @@ def pay_for_other(p: Principal, id_number: str, name: str) -> dict[str, Any]:
     debit = _act(p, "PAY_FOR_OTHER", ic.PayForOther(payer_id(p), id_number, name, ids, p.username),
                  before={"levy_ids": list(ids)},
                  after=lambda d: {"debit_id": d.id, "amount": str(d.amount)})
-    return _debit_result(debit)
+    return {**_debit_result(debit), "name": name.strip()}
 
 
 def pay_order(p: Principal, declaration_no: str) -> dict[str, Any]:

@@ -340,3 +340,32 @@ def test_pages_are_for_the_right_roles(web):
     assert web.client("resident_demo").get("/portal/stop").status_code == 403
     assert web.client("staff_gz").get("/portal/history").status_code == 403
     assert web.client().get("/portal/me").status_code == 302  # to the login page
+
+
+def test_an_excel_file_through_the_api_with_year_and_grade_typed_as_numbers(web):
+    import io
+
+    from openpyxl import Workbook
+    from gateway.domain.identifiers import is_valid_id_number
+    good = next(f"44010619950505{n:03d}{c}" for n in range(100, 999) for c in "0123456789"
+                if is_valid_id_number(f"44010619950505{n:03d}{c}"))
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(["身份证号码", "姓名", "险种", "缴费年度", "档次"])
+    sheet.append([good, "孙五", "城乡居民养老保险", 2026, 4])  # year and grade typed as numbers
+    sheet.append([good, "孙五", "失业", 2026, None])
+    out = io.BytesIO()
+    wb.save(out)
+    api = web.client()
+    headers = token(api, "resident_unit_demo")
+    answer = api.post("/api/v1/residents-unit/imports", headers=headers, content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(out.getvalue()), "residents.xlsx")})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["declared"] == 1, answer.json
+    assert answer.json["errors"][0]["line"] == 3
+    header = api.post("/api/v1/residents-unit/imports", headers=headers, content_type="multipart/form-data",
+                      data={"file": (io.BytesIO("姓名,身份证号码\n".encode()), "r.csv")})
+    assert header.status_code == 422 and "表头应为" in header.json["error"]["fields"]["file"]
+    declared = api.get("/api/v1/residents-unit/declarations", headers=headers).json
+    assert [d["name"] for d in declared["declarations"]] == ["孙五"]
+    assert good not in str(declared)  # ID numbers masked
