@@ -369,3 +369,32 @@ def test_an_excel_file_through_the_api_with_year_and_grade_typed_as_numbers(web)
     declared = api.get("/api/v1/residents-unit/declarations", headers=headers).json
     assert [d["name"] for d in declared["declarations"]] == ["孙五"]
     assert good not in str(declared)  # ID numbers masked
+
+
+# 3. Agreements: online and on site, with the monthly cutoff notice.
+
+def test_residents_sign_online_and_after_the_cutoff_see_the_notice(web):
+    client = web.client("resident_demo")
+    account = {"pay_bk_code": "102581000013", "pay_op_bk_code": "102581000013",
+               "pay_acct": "6222020200009876543"}
+    before = _form(web, client, "/portal/my-agreements", "/portal/my-agreements", channel="ONLINE",
+                   protocol_no="", **account)
+    assert before.status_code == 302
+    page = client.get("/portal/my-agreements").text
+    assert "已提交银行验证" in page and 'data-testid="cutoff-notice"' not in page
+    assert "6222020200009876543" not in page and "6222" in page  # the account masked
+    web.clock.advance(days=11)  # 2026-11-27: after the 26th, 18:00 (the session expired meanwhile)
+    client = web.client("resident_demo")
+    late = _form(web, client, "/portal/my-agreements", "/portal/my-agreements", channel="ONLINE",
+                 protocol_no="", **account)
+    assert late.status_code == 302
+    page = client.get("/portal/my-agreements").text
+    assert "将从下月开始自动扣费" in page and 'data-testid="cutoff-notice"' in page
+    assert _outbox(web, "9114") == 2
+    on_site = web.client()
+    answer = on_site.post("/api/v1/individual/agreements", headers=token(on_site, "resident_demo"),
+                          json={"channel": "ON_SITE", **account})
+    assert answer.status_code == 422  # the bank's protocol number is required on site
+    answer = on_site.post("/api/v1/individual/agreements", headers=token(on_site, "resident_demo"),
+                          json={"channel": "ON_SITE", "protocol_no": "GZ-BANK-77", **account})
+    assert answer.status_code == 201 and answer.json["notice"]
