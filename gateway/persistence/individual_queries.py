@@ -83,9 +83,18 @@ def grades(conn: Connection, payer_id: int) -> list[dict[str, Any]]:
                  .order_by(g.year))
 
 
-def payments(conn: Connection, payer_id: int, limit: int = 200) -> list[dict[str, Any]]:
+def resident(conn: Connection, id_number: str) -> dict[str, Any] | None:
+    """The resident contributor with that ID number (id and name), for paying on their behalf."""
+    p = PayerRecord
+    row = conn.execute(select(p.id, p.name, p.tax_pay_code).where(
+        p.tax_pay_code == id_number, p.kind == "RESIDENT")).first()
+    return dict(row._mapping) if row else None
+
+
+def payments(conn: Connection, payer_id: int, limit: int = 200,
+             debit_id: int | None = None) -> list[dict[str, Any]]:
     """缴费情况: the debits this payer made (for itself or for others) and the debits others made
-    for it, newest first, each with whom it paid for."""
+    for it, newest first, each with whom it paid for; ``debit_id`` narrows to one of them."""
     d, pp, b = DebitRecord, ProxyPaymentRecord, PayerRecord
     paid_for_me = select(pp.debit_id).where(pp.beneficiary_id == payer_id)
     stmt = (select(d.id, d.entrust_date, d.tax_date, d.amount, d.state, d.payer_id,
@@ -95,6 +104,8 @@ def payments(conn: Connection, payer_id: int, limit: int = 200) -> list[dict[str
             .join(b, b.id == pp.beneficiary_id, isouter=True)
             .where((d.payer_id == payer_id) | d.id.in_(paid_for_me))
             .order_by(d.id.desc()).limit(limit))
+    if debit_id is not None:
+        stmt = stmt.where(d.id == debit_id)
     out = []
     for row in _rows(conn, stmt):
         row["for_other"] = row["payer_id"] == payer_id and row["beneficiary_id"] not in (None, payer_id)

@@ -4,6 +4,7 @@ permissions and rules as the pages (webapp.services.individual_portal). Document
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -66,7 +67,6 @@ def individual_types():
 @bp.route("/individual/arrears")
 @requires("individual.view")
 def individual_arrears():
-    import datetime as dt
     period = request.args.get("period")
     try:
         chosen = dt.date.fromisoformat(period) if period else None

@@ -12,7 +12,8 @@ from gateway.domain import individual_commands as ic
 from gateway.domain.calendar import LATE_AGREEMENT_NOTICE
 from gateway.domain.commands import RegisterAgreement
 from gateway.domain.errors import NotFound
-from gateway.domain.individual import FLEXIBLE_TYPES, IndividualRefused, grade_years
+from gateway.domain.individual import (FLEXIBLE_TYPES, IndividualRefused, check_person,
+                                       grade_years)
 from gateway.domain.parties import INSURANCE_BY_CODE
 from gateway.domain.reference import ParameterKind
 from gateway.domain.reference_errors import NoValueInForce
@@ -115,17 +116,21 @@ def arrears(p: Principal, period: dt.date | None = None) -> dict[str, Any]:
             "details": iq.levies(conn, pid, period_start=period) if period else []}
 
 
-def history(p: Principal) -> dict[str, Any]:
-    rows = iq.payments(reader(), payer_id(p))
+def _payments(p: Principal, debit_id: int | None = None) -> list[dict[str, Any]]:
+    rows = iq.payments(reader(), payer_id(p), debit_id=debit_id)
     for row in rows:
         row["beneficiary_code"] = masking.payer_code("RESIDENT", row["beneficiary_code"] or "")
-    return {"payments": rows}
+    return rows
+
+
+def history(p: Principal) -> dict[str, Any]:
+    return {"payments": _payments(p)}
 
 
 def debit_detail(p: Principal, debit_id: int) -> dict[str, Any]:
     """One payment of the history (the payer's own, or made for the payer); 404 otherwise."""
-    row = next((r for r in history(p)["payments"] if r["id"] == debit_id), None)
-    return {"payment": found(row), "levies": iq.debit_levies(reader(), debit_id)}
+    row = found(next(iter(_payments(p, debit_id)), None))
+    return {"payment": row, "levies": iq.debit_levies(reader(), debit_id)}
 
 
 def grade_page(p: Principal) -> dict[str, Any]:
@@ -145,13 +150,13 @@ def agreements(p: Principal) -> dict[str, Any]:
 
 
 def lookup_other(p: Principal, id_number: str, name: str) -> dict[str, Any]:
-    """The unpaid levies of the person named, when ID number and name match (else refused)."""
-    from gateway.services.handlers.individual import beneficiary_of
-
-    with web().app.uow() as uow:
-        other = beneficiary_of(uow, id_number, name)
-    levies = iq.levies(reader(), other.id or 0, ("UNPAID",))
-    return {"name": other.name, "id_number": masking.payer_code("RESIDENT", other.tax_pay_code),
+    """The unpaid levies of the person named, when ID number and name match (else refused, with
+    the same words as the gateway's check when paying)."""
+    other = iq.resident(reader(), id_number.strip().upper())
+    check_person(id_number, name, other["name"] if other else None)
+    assert other is not None  # check_person refused a missing one
+    levies = iq.levies(reader(), other["id"], ("UNPAID",))
+    return {"name": other["name"], "id_number": masking.payer_code("RESIDENT", other["tax_pay_code"]),
             "unpaid_levies": levies,
             "unpaid_total": sum((lv["amount"] for lv in levies), Decimal("0.00"))}
 

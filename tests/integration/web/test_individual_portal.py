@@ -398,3 +398,28 @@ def test_residents_sign_online_and_after_the_cutoff_see_the_notice(web):
     answer = on_site.post("/api/v1/individual/agreements", headers=token(on_site, "resident_demo"),
                           json={"channel": "ON_SITE", "protocol_no": "GZ-BANK-77", **account})
     assert answer.status_code == 201 and answer.json["notice"]
+
+
+def test_guessed_collection_orders_and_another_virtual_units_declarations_stay_out_of_reach(web):
+    resident = web.user_payer("resident_demo")
+    theirs = web.sql("SELECT declaration_no FROM levy WHERE payer_id = :p AND state = 'UNPAID'",
+                     p=resident)[0][0]
+    client = web.client("person_demo")
+    answer = _form(web, client, "/portal/arrears", f"/portal/orders/{theirs}/pay")
+    assert answer.status_code == 422 and "未找到该记录" in answer.text
+    api = web.client()
+    assert api.post("/api/v1/individual/orders/pay", json={"declaration_no": theirs},
+                    headers=token(api, "person_demo")).status_code == 404
+    assert web.sql("SELECT count(*) FROM levy WHERE payer_id = :p AND state = 'LOCKED'", p=resident) == [(0,)]
+    # Two virtual units: the second neither sees nor pays what the first declared.
+    first = web.user_payer("resident_unit_demo")
+    levy = web.sql("SELECT id FROM levy WHERE payer_id = :p AND state = 'UNPAID'", p=resident)[0][0]
+    web.sql("INSERT INTO resident_declaration (unit_id, resident_id, levy_id) VALUES (:u, :r, :l)",
+            u=first, r=resident, l=levy)
+    web.sql("INSERT INTO virtual_unit (payer_id) VALUES (:u)", u=web.user_payer("unit_demo"))
+    second = web.client()
+    headers = token(second, "unit_demo")
+    assert second.get("/api/v1/residents-unit/declarations", headers=headers).json["declarations"] == []
+    assert second.post("/api/v1/residents-unit/debits", json={"levy_ids": [levy]},
+                       headers=headers).status_code == 404
+    assert web.sql("SELECT state FROM levy WHERE id = :i", i=levy) == [("UNPAID",)]
