@@ -170,6 +170,12 @@ def change_grade(cmd: ic.ChangeGrade, uow: UnitOfWork, ctx: HandlerContext) -> d
     levies = uow.levies.get_many(ids, for_update=True)
     if any(lv.state is not LevyState.UNPAID for lv in levies):
         raise IndividualRefused(f"{year} 年度养老保险已缴费或正在缴费，不能变更档次")
+    if ids:
+        # The month's batch list must not debit the old amount: its entries of this person are
+        # voided (the next list takes the new one); entries already packaged refuse the change.
+        _, packaged = batch_uow(uow).batch_lists.void_payer(cmd.payer_id, "缴费档次变更")
+        if packaged:
+            raise IndividualRefused(f"{year} 年度养老保险费正在银行批量扣款中，请待结果返回后再变更档次")
     repo.set_grade(cmd.payer_id, year, cmd.grade, amount)
     repo.set_amounts(ids, amount)
     return {"year": year, "grade": cmd.grade, "amount": amount, "levies_changed": len(ids)}
