@@ -21,15 +21,20 @@ class ContactForm(FlaskForm):
     submit = SubmitField("保存联系方式")
 
 
+def _chinese_number_error(field, message: str) -> None:
+    """WTForms' own message for text that is not a number is English; ours replaces it."""
+    if field.raw_data and field.raw_data[0] and field.data is None:
+        field.errors[:] = []
+        raise ValidationError(message)
+
+
 class BaseForm(FlaskForm):
     base = DecimalField("月缴费基数（元）", places=2, validators=[InputRequired(REQUIRED)],
                         render_kw={"inputmode": "decimal"})
     submit = SubmitField("调整缴费基数")
 
     def validate_base(self, field):
-        if field.raw_data and field.raw_data[0] and field.data is None:
-            field.errors[:] = []
-            raise ValidationError("请输入金额，如 5000.00")
+        _chinese_number_error(field, "请输入金额，如 5000.00")
 
 
 class TypesForm(FlaskForm):
@@ -75,6 +80,9 @@ class GradeForm(FlaskForm):
     year = IntegerField("缴费年度", validators=[InputRequired(REQUIRED)])
     grade = SelectField("缴费档次", validators=[DataRequired(REQUIRED)], validate_choice=False)
     submit = SubmitField("变更档次")
+
+    def validate_year(self, field):
+        _chinese_number_error(field, "缴费年度为四位年份")
 
 
 class ImportForm(FlaskForm):

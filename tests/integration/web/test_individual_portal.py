@@ -72,6 +72,8 @@ def test_base_within_floor_and_ceiling_else_refused(web):
         "AND (valid_to IS NULL OR valid_to >= '2026-11-16')")[0]
     floor, ceiling = floor / 10_000, ceiling / 10_000  # stored in ten-thousandths (Fixed4)
     too_high = f"{ceiling + 1:.2f}"
+    text = _form(web, client, "/portal/me", "/portal/me/base", base="五千")
+    assert text.status_code == 422 and "请输入金额" in text.text and "Not a valid" not in text.text
     refused = _form(web, client, "/portal/me", "/portal/me/base", base=too_high)
     assert refused.status_code == 422 and "缴费基数须在本市下限" in refused.text
     inside = f"{(floor + ceiling) // 2:.2f}"
@@ -201,6 +203,13 @@ def test_a_person_who_is_not_a_resident_contributor_may_only_pay_for_others(web)
 
 
 # 7. The grade-year rule, enforced on the server.
+
+def test_a_year_that_is_not_a_number_is_refused_in_chinese(web):
+    client = web.client("resident_demo")
+    answer = _form(web, client, "/portal/resident/grade", "/portal/resident/grade", year="明年", grade="1")
+    assert answer.status_code == 422 and "缴费年度为四位年份" in answer.text
+    assert web.sql("SELECT count(*) FROM resident_grade") == [(0,)]
+
 
 @pytest.mark.parametrize("year,allowed", [(2026, True), (2027, True), (2028, False), (2025, False)])
 def test_grade_year_is_this_or_next_year_only_even_for_a_crafted_post(web, year, allowed):
