@@ -217,7 +217,8 @@ def test_9_certificate_pdf_and_a_phone_screen(browser, live):
     page = context.new_page()
     try:
         _enter(page, live, "person_demo", "/portal/me")
-        for path in ("/portal/me", "/portal/arrears", "/portal/resident", "/portal/certificate"):
+        for path in ("/portal/me", "/portal/arrears", "/portal/my-agreements", "/portal/stop",
+                     "/portal/resident", "/portal/history", "/portal/certificate"):
             page.goto(f"{live.url}{path}")
             assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0, path
         page.select_option("#year", str(year)[:4])
@@ -253,3 +254,6 @@ def test_10_virtual_unit_imports_a_file_with_bad_rows_and_pays_the_valid_ones(pa
     assert "已发起扣款" in page.locator(".flash-success").inner_text()
     assert live.sql("SELECT count(*) FROM proxy_payment")[0][0] == 1
     screenshot(page, "residents-unit")
+    page.set_viewport_size({"width": 390, "height": 844})  # the unit's page on a phone too
+    page.reload()
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
