@@ -42,3 +42,8 @@ def payer_row(row: dict[str, Any], unmasked: bool = False) -> dict[str, Any]:
     out["social_security_no"] = (row.get("social_security_no") or "") if unmasked else \
         mask_account(row.get("social_security_no") or "") if row.get("social_security_no") else ""
     return out
+
+
+def phone(value: str) -> str:
+    """A mobile number keeps its first 3 and last 4 digits (138****5678)."""
+    return f"{value[:3]}****{value[-4:]}" if len(value) >= 8 else "*" * len(value)

@@ -55,6 +55,12 @@ ASSIGNABLE = {"STAFF": "征收人员", "HEAD": "征收机关负责人", "OPS": "
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "portal.view": TAXPAYERS,
     "portal.pay": TAXPAYERS,
+    # The individual portal (issue 16): persons' own pages, flexible-employment only, residents
+    # paying for themselves (anyone else pays only for others), a residents' virtual unit.
+    "individual.view": frozenset({Role.FLEXIBLE, Role.RESIDENT}),
+    "flexible.act": frozenset({Role.FLEXIBLE}),
+    "resident.self": frozenset({Role.RESIDENT}),
+    "residents.declare": frozenset({Role.UNIT}),
     "console.view": STAFF,
     "console.act": STAFF,  # verify agreements, query and reverse debits
     "console.export": STAFF,

@@ -48,6 +48,8 @@ class SqlUnitOfWork:
         self.errors = ErrorStore(s)
         self.batch_inbound = BatchInboundRepository(s)
         self._batch_repositories(s)
+        from gateway.persistence.individual_repositories import IndividualRepository
+        self.individuals = IndividualRepository(s)  # services.individual_ports
         return self
 
     def _batch_repositories(self, s: Session) -> None:

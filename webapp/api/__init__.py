@@ -2,5 +2,6 @@
 tokens, the same permissions, scopes, audit and services as the pages, one error format."""
 
 from webapp.api.views import bp
+from webapp.api import individual  # noqa: E402,F401  (its routes on bp)
 
 __all__ = ["bp"]

@@ -74,8 +74,10 @@ def _operation(method: str, path: str, summary: str, permission: str | None,
 
 
 def document() -> dict[str, Any]:
+    from webapp.api import individual
+
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, summary, permission, body, ok in OPERATIONS:
+    for method, path, summary, permission, body, ok in OPERATIONS + individual.OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(method, path, summary, permission, body, ok)
     return {
         "openapi": "3.1.0",
@@ -83,7 +85,7 @@ def document() -> dict[str, Any]:
                  "description": "缴费人、征收人员、运维与审计的 JSON 接口；与网页使用同一套服务、权限范围与审计。"},
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": _SCHEMAS, "securitySchemes": {
+        "components": {"schemas": {**_SCHEMAS, **individual.SCHEMAS}, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }

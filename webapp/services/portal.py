@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.domain.commands import SubmitDebit
+from gateway.persistence import individual_queries as iq
 from gateway.persistence import web_queries as q
 from webapp import masking
 from webapp.context import reader
@@ -24,6 +25,7 @@ def home(p: Principal) -> dict[str, Any]:
         "unpaid_levies": levies,
         "unpaid_total": sum((lv["amount"] for lv in levies), Decimal("0.00")),
         "agreements": [masking.agreement_row(a) for a in q.agreements(conn, scope)],
+        "is_virtual_unit": payer["kind"] == "UNIT" and iq.is_virtual_unit(conn, payer["id"]),
     }
 
 

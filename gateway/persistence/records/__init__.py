@@ -4,6 +4,9 @@ from gateway.persistence.records.base import Base
 from gateway.persistence.records.batches import (BatchListEntryRecord, BatchListRecord,
                                                  CalendarOverrideRecord, NotificationRecord,
                                                  RefundCaseRecord, StopRequestRecord)
+from gateway.persistence.records.individuals import (IndividualProfileRecord, ProxyPaymentRecord,
+                                                     ResidentDeclarationRecord, ResidentGradeRecord,
+                                                     VirtualUnitRecord)
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
 from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
                                                    GatewayStateRecord,
@@ -40,4 +43,6 @@ __all__ = [
     "ParameterProposalRecord", "ParameterVersionRecord",
     "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
     "RefundCaseRecord", "StopRequestRecord",
+    "IndividualProfileRecord", "ProxyPaymentRecord", "ResidentDeclarationRecord",
+    "ResidentGradeRecord", "VirtualUnitRecord",
 ]

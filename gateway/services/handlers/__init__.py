@@ -8,8 +8,9 @@ from gateway.domain import commands as c
 from gateway.domain import events as e
 from gateway.services.context import HandlerContext
 from gateway.domain import batch_messages as bm
+from gateway.domain import individual_commands as ic
 from gateway.services.handlers import (agreements, counter, dayend, debits, package_outcomes,
-                                       packages, pending, realtime_batch, refunds,
+                                       individual, packages, pending, realtime_batch, refunds,
                                        reversals, stops, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
@@ -73,4 +74,13 @@ HANDLERS: dict[type, Handler] = {
     bm.PackageFailedWhole: packages.on_package_failed,
     bm.StopAnswered: stops.on_stop_answered,
     bm.ItemFailed: refunds.on_item_failed,
+    # The individual portal (issue 16).
+    ic.ChangeContact: individual.change_contact,
+    ic.AdjustBase: individual.adjust_base,
+    ic.ChangeInsuranceTypes: individual.change_types,
+    ic.StopInsurance: individual.stop_insurance,
+    ic.ChangeGrade: individual.change_grade,
+    ic.PayForOther: individual.pay_for_other,
+    ic.DeclareResidents: individual.declare_residents,
+    ic.PayDeclared: individual.pay_declared,
 }

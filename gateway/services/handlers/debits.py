@@ -40,11 +40,13 @@ def check_in_flight(unresolved: int, ctx: HandlerContext) -> None:
         raise TooManyInFlight(f"在途实时扣款已达上限 {ctx.options.max_in_flight} 笔，请稍后再试")
 
 
-def submit_one(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime) -> Debit:
+def submit_one(cmd: SubmitDebit, uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime,
+               owners: frozenset[int] | None = None) -> Debit:
     """The rules and writes of one debit once the gateway is open and below its limit; every
-    refusal is raised before anything is written."""
+    refusal is raised before anything is written. ``owners``: the payers whose levies this
+    payer pays over its own agreement (paying for others); by default the payer's own."""
     payer = uow.payers.get(cmd.payer_id)
-    levies, org = payable_levies(uow, payer, cmd.levy_ids, "扣款", for_update=True)
+    levies, org = payable_levies(uow, payer, cmd.levy_ids, "扣款", for_update=True, owners=owners)
     agreement = uow.agreements.active_for_payer(require_id(payer.id, "payer"))
     if agreement is None:
         raise AgreementNotActive("该缴费人没有有效的三方协议，请先签订并验证协议")

@@ -30,15 +30,17 @@ def ids_of(levies: Iterable[Levy]) -> tuple[int, ...]:
 
 
 def payable_levies(uow: UnitOfWork, payer: Payer, levy_ids: Iterable[int], purpose: str,
-                   for_update: bool = False) -> tuple[list[Levy], str]:
+                   for_update: bool = False,
+                   owners: frozenset[int] | None = None) -> tuple[list[Levy], str]:
     """The payer's UNPAID levies of one office that a payment (``purpose``: 扣款 or 缴款凭证)
-    may cover, with that office's TaxOrgCode; clear refusals otherwise."""
+    may cover, with that office's TaxOrgCode; clear refusals otherwise. ``owners``: whose levies
+    the payer may pay instead of their own (paying for others, a residents' virtual unit)."""
     ids = sorted(set(levy_ids))
     if not 1 <= len(ids) <= 99:
         raise LevyNotPayable(f"一笔{purpose}包含 1 至 99 条应征")
     levies = uow.levies.get_many(ids, for_update=for_update)
     for levy in levies:
-        if levy.payer_id != payer.id:
+        if levy.payer_id not in (owners if owners is not None else {payer.id}):
             raise NotFound(f"应征 {levy.id} 不属于该缴费人")
         if levy.state is not LevyState.UNPAID:
             raise LevyNotPayable(f"应征 {levy.id} 当前状态为 {levy.state.value}，不能用于{purpose}")

@@ -57,6 +57,7 @@ API_CASES = [
     ("GET", "/api/v1/console/agreements/{}", "staff_gz", "agreement_fs"),
     ("POST", "/api/v1/console/agreements/{}/verify", "staff_gz", "agreement_fs"),
     ("GET", "/api/v1/console/payers/{}", "staff_gz", "payer_fs"),
+    ("GET", "/api/v1/individual/payments/{}", "person_demo", "debit_gz"),
 ]
 
 

@@ -20,6 +20,7 @@ CASES = {
                           "agreement_fs"),
     "console.verify": ("POST", "/console/agreements/{}/verify", "staff_gz", None, "agreement_fs"),
     "console.payer": ("GET", "/console/payers/{}", "staff_gz", "payer_gz", "payer_fs"),
+    "portal.resident_payment": ("GET", "/portal/history/{}", "person_demo", None, "debit_gz"),
 }
 HOME_OF = {"unit_demo": "/portal/", "staff_gz": "/console/"}
 
