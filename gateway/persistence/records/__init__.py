@@ -20,6 +20,8 @@ from gateway.persistence.records.reference import (ParameterBasisRecord,
                                                    ParameterBasisVersionRecord,
                                                    ParameterChangeRecord, ParameterProposalRecord,
                                                    ParameterVersionRecord)
+from gateway.persistence.records.summaries import (DailySummaryRecord, ReportVersionRecord,
+                                                   SummaryRunRecord)
 from gateway.persistence.records.web import (AuditHeadRecord, AuditRecord, LoginStateRecord,
                                              WebSessionRecord)
 
@@ -38,4 +40,5 @@ __all__ = [
     "ParameterProposalRecord", "ParameterVersionRecord",
     "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
     "RefundCaseRecord", "StopRequestRecord",
+    "DailySummaryRecord", "ReportVersionRecord", "SummaryRunRecord",
 ]

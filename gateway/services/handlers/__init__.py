@@ -8,9 +8,10 @@ from gateway.domain import commands as c
 from gateway.domain import events as e
 from gateway.services.context import HandlerContext
 from gateway.domain import batch_messages as bm
+from gateway.domain import summary_messages as sm
 from gateway.services.handlers import (agreements, counter, dayend, debits, package_outcomes,
                                        packages, pending, realtime_batch, refunds,
-                                       reversals, stops, sweeper, system)
+                                       reversals, stops, summaries, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
 # A handler takes its message (the type it is registered for, hence Any here), the unit of work
@@ -73,4 +74,9 @@ HANDLERS: dict[type, Handler] = {
     bm.PackageFailedWhole: packages.on_package_failed,
     bm.StopAnswered: stops.on_stop_answered,
     bm.ItemFailed: refunds.on_item_failed,
+    # Daily summaries and reports (issue 14).
+    sm.RefreshDailySummaries: summaries.refresh_daily_summaries,
+    sm.GenerateReports: summaries.generate_reports,
+    sm.SubmitReport: summaries.submit_report,
+    sm.SendArrearsReminders: summaries.send_arrears_reminders,
 }
