@@ -35,7 +35,7 @@ def _digest(value: Any) -> str:
 
 class ReportCache:
     def __init__(self, directory: str | os.PathLike[str], wait_s: float = 120.0) -> None:
-        self.directory = Path(directory)
+        self.directory = Path(directory).resolve()  # send_file reads relative paths elsewhere
         self.wait_s = wait_s
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from gateway.domain.errors import DomainError
 from gateway.domain.levy import LevyState, LockKind
@@ -117,12 +118,37 @@ def months_before(month: str, n: int) -> list[str]:
     return [f"{(i // 12):04d}-{(i % 12 + 1):02d}" for i in range(index - n, index)]
 
 
-def report_diff(submitted: list[dict], current: list[dict], key: tuple[str, ...],
-                figures: tuple[str, ...]) -> list[dict]:
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReportVersionInfo:
+    id: int
+    report: str
+    month: str
+    tax_org_code: str
+    version: int
+    state: str
+    parent_code: str
+
+
+@dataclass(frozen=True)
+class Arrears:
+    """A payer's overdue levies, for a reminder."""
+
+    payer_id: int
+    tax_org_code: str
+    payer_name: str
+    levies: int
+    amount: Decimal
+
+
+def report_diff(submitted: list[Row], current: list[Row], key: tuple[str, ...],
+                figures: tuple[str, ...]) -> list[Row]:
     """Rows whose figures differ between the submitted version and the current one (a row
     present in only one counts as zero in the other); each with ``<figure>_was`` and
     ``<figure>_delta``."""
-    def index(rows: list[dict]) -> dict[tuple, dict]:
+    def index(rows: list[Row]) -> dict[tuple[Any, ...], Row]:
         return {tuple(r[k] for k in key): r for r in rows}
     old, new = index(submitted), index(current)
     out = []

@@ -19,8 +19,8 @@ from sqlalchemy.sql.expression import type_coerce
 from gateway.domain.errors import NotFound
 from gateway.domain.money import money
 from gateway.domain.summary import (ARREARS_STATES, CHANNEL_OF_LOCK, EXCLUDED_FROM_LEVIED,
-                                    MONTHLY, RECEIVED_STATES, REPORTING_LEVELS, Channel, Measure,
-                                    RefreshResult, month_bounds)
+                                    MONTHLY, RECEIVED_STATES, REPORTING_LEVELS, Arrears, Channel,
+                                    Measure, RefreshResult, ReportVersionInfo, month_bounds)
 from gateway.persistence.records import (DailySummaryRecord, InsuranceTypeRecord,
                                          InsuredPersonRecord, LevyRecord, PayerRecord,
                                          ReportVersionRecord, SummaryRunRecord, TaxOfficeRecord)
@@ -166,9 +166,7 @@ class SummaryRepository:
                 submitted_by="", submitted_to="").returning(t.id)).scalar_one())
         return created
 
-    def version(self, version_id: int):
-        from gateway.services.summary_ports import ReportVersionInfo
-
+    def version(self, version_id: int) -> ReportVersionInfo:
         t = ReportVersionRecord
         row = self.conn.execute(select(t.id, t.report, t.month, t.tax_org_code, t.version,
                                        t.state, TaxOfficeRecord.parent_code)
@@ -188,9 +186,8 @@ class SummaryRepository:
                                            submitted_at=at))
         return result.rowcount == 1
 
-    def arrears(self, payer_ids: Sequence[int], office_codes: Sequence[str], as_of: dt.date):
-        from gateway.services.summary_ports import Arrears
-
+    def arrears(self, payer_ids: Sequence[int], office_codes: Sequence[str],
+                as_of: dt.date) -> list[Arrears]:
         lv, p = LevyRecord, PayerRecord
         rows = self.conn.execute(
             select(p.id, p.tax_org_code, p.name, func.count(), func.sum(lv.amount))

@@ -4,33 +4,11 @@ INSERT…SELECT per measure), the rules (scope, versions, reminders once) are th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Protocol, Sequence, cast
 
-from gateway.domain.summary import RefreshResult
+from gateway.domain.summary import Arrears, RefreshResult, ReportVersionInfo
 from gateway.services.batch_ports import NotificationRepository
 from gateway.services.ports import UnitOfWork
-
-
-@dataclass(frozen=True)
-class ReportVersionInfo:
-    id: int
-    report: str
-    month: str
-    tax_org_code: str
-    version: int
-    state: str
-    parent_code: str
-
-
-@dataclass(frozen=True)
-class Arrears:
-    payer_id: int
-    tax_org_code: str
-    payer_name: str
-    levies: int
-    amount: Decimal
 
 
 class SummaryRepository(Protocol):

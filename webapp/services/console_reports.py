@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from flask import current_app
+from flask import abort, current_app
 
 from gateway.domain.summary import (CHANNEL_LABELS, Channel, Measure, month_bounds, month_of,
                                     report_diff)
@@ -188,8 +188,11 @@ def offices_under(conn: Any, org: str) -> tuple[str, ...]:
 
 
 def submit(p: Principal, version_id: int) -> dict[str, Any]:
+    """上报 by the office head (征收机关负责人) of the report's own office."""
     conn = reader()
     v = found(rq.report_version(conn, _offices(p), version_id))
+    if p.role is not Role.HEAD:
+        abort(403)
 
     def work(uow, note):
         info = actions.send(uow, SubmitReport(version_id, p.username, p.tax_org_code or ""))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 
 from gateway.domain.errors import NotFound
-from gateway.domain.summary import (NotReportOwner, RefreshResult, ReportFrozen, month_bounds,
-                                    month_of)
+from gateway.domain.summary import (NotReportOwner, RefreshResult, ReportFrozen,
+                                    ReportVersionInfo, month_bounds, month_of)
 from gateway.domain.summary_messages import (GenerateReports, RefreshDailySummaries,
                                              SendArrearsReminders, SubmitReport)
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
-from gateway.services.summary_ports import ReportVersionInfo, summary_uow
+from gateway.services.summary_ports import summary_uow
 
 log = logging.getLogger(__name__)
 
