@@ -206,14 +206,23 @@ def submit(p: Principal, version_id: int) -> dict[str, Any]:
 
 def monthly_export(p: Principal, org: str, month: str, version_id: int | None,
                    fmt: str) -> tuple[Path, str]:
-    data = monthly(p, org, month, version_id)
-    version = found(data["version"])
-    rows = [*version["rows"], data["totals"]]
-    name = f"社保费应收实收明细月报表-{org}-{month}-v{version['version']}"
+    """The file of one version (default: the latest); its rows are read only to generate it."""
+    conn = reader()
+    offices = _offices(p)
+    versions = rq.report_versions(conn, offices, org, month)
+    version = next((v for v in versions if v["id"] == (version_id or versions[0]["id"])), None) \
+        if versions else None
+    version = found(version)
+
+    def build(directory: str) -> str:
+        rows = _with_names(found(rq.report_version(conn, offices, version["id"]))["rows"],
+                           rq.insurance_names(conn))
+        return _builder([*rows, totals_row(rows)], MONTHLY_COLUMNS, fmt, "月报表")(directory)
     path = cache().get(("monthly", org, month, fmt), (version["id"], version["fingerprint"]), fmt,
-                       _builder(rows, MONTHLY_COLUMNS, fmt, "月报表"))
+                       build)
     actions.record(p, "EXPORT_REPORT", f"report:{month}:{org}:v{version['version']}",
                    {"report": "monthly", "format": fmt}, tax_org_code=org)
+    name = f"社保费应收实收明细月报表-{org}-{month}-v{version['version']}"
     return path, f"{name}.{fmt}"
 
 
