@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -289,10 +290,12 @@ def main() -> None:
     sim = Simulator(settings)
     sim.load_accounts(sim_accounts(app.engine))
     sim.close()
-    with app.engine.connect() as conn:
-        # The load wrote a WAL of hundreds of MB; folding it back now keeps that checkpoint out
-        # of the first debits' latency.
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # The load wrote a WAL of hundreds of MB; folding it back now keeps that checkpoint out of
+    # the first debits' latency.
+    app.engine.dispose()
+    with sqlite3.connect(folder / "gw.db") as raw:
+        print("WAL checkpoint (busy, log, checkpointed):",
+              raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
 
     procs = [start(cfg, "sim", "run", log=folder / "sim.log"),
              start(cfg, "gateway", log=folder / "gateway.log"),
