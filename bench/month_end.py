@@ -55,6 +55,7 @@ from gateway.domain.summary_messages import GenerateReports, RefreshDailySummari
 from gateway.persistence import migrate  # noqa: E402
 from gateway.simulator import Simulator  # noqa: E402
 from realtime import latencies, percentile, wait_ready  # noqa: E402
+from realtime import write_config as realtime_config  # noqa: E402
 
 PASSWORD = "bench-only-password"
 MONTH = f"{(AS_OF.replace(day=1) - dt.timedelta(days=1)):%Y-%m}"  # the last complete month
@@ -71,26 +72,15 @@ def free_port() -> int:
 
 
 def write_config(folder: Path, port: int, threads: int) -> Path:
-    cfg = folder / "bench.toml"
-    cfg.write_text(f"""
-[gateway]
-initial_work_date = "{dt.date.today():%Y%m%d}"
-max_in_flight = 1000000
-link_test_idle_s = 3600
-[database]
-url = "sqlite:///{folder / 'gw.db'}"
-[simulator]
-database_url = "sqlite:///{folder / 'sim.db'}"
-[log]
-level = "WARNING"
-[transport]
-get_wait_ms = 200
-[web]
+    """bench/realtime.py's configuration plus the web server's section."""
+    cfg = realtime_config(folder, f"sqlite:///{folder / 'gw.db'}")
+    with cfg.open("a", encoding="utf-8") as f:
+        f.write(f"""[web]
 host = "127.0.0.1"
 port = {port}
 threads = {threads}
 report_cache_dir = "{folder / 'report-cache'}"
-""", encoding="utf-8")
+""")
     return cfg
 
 
@@ -329,11 +319,12 @@ def main() -> None:
               f"submit errors {len(debits.errors)}")
 
         biggest = max(cached, key=lambda p: p.stat().st_size)
+        import logging
+        logging.getLogger("waitress").setLevel(logging.ERROR)  # no "Task queue depth" lines
         server, floor_port = floor_server(biggest, args.threads)
         try:
             floor = load(floor_port, [], args.clients, args.rounds, ("/file",))
         finally:
-            import logging
             logging.getLogger("waitress").setLevel(logging.CRITICAL)  # its close races a wake-up
             server.close()
         ratio = percentile(times, 0.95) / max(percentile(floor["times"], 0.95), 0.001)
