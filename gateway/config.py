@@ -173,6 +173,10 @@ class WebSection:
     lockout_minutes: int = 15
     token_hours: int = 8
     threads: int = 8
+    # Report exports (issue 14): generated once per data version into this folder and served
+    # from there; a request waits at most report_wait_s for another request generating the same.
+    report_cache_dir: str = "var/report-cache"
+    report_wait_s: float = 120.0
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ DOMAIN_MESSAGES: dict[str, str] = {
     "lookup.exists": "未找到该记录。",
     "agreement.revoke_only_when_unused": "该协议下有正在处理的缴款，暂不能撤销。",
     "demodata.empty_database": "数据库中已有数据。",
+    "report.frozen": "该版本报表已上报，已冻结为只读；重新汇总会生成新版本。",
+    "report.owner": "只有本机关负责人可以上报本机关的报表。",
+    "report.month": "月份格式应为 YYYY-MM。",
 }
 GENERIC_DOMAIN_MESSAGE = "业务规则不允许此操作。"
 

@@ -57,11 +57,13 @@ def csv_chunks(rows: Iterable[dict[str, Any]], columns: Columns) -> Iterator[byt
     yield buf.getvalue().encode("utf-8")
 
 
-def xlsx_file(rows: Iterable[dict[str, Any]], columns: Columns, sheet: str = "数据") -> str:
-    """Write the workbook to a temporary file (constant memory) and return its path."""
+def xlsx_file(rows: Iterable[dict[str, Any]], columns: Columns, sheet: str = "数据",
+              directory: str | None = None) -> str:
+    """Write the workbook to a temporary file (constant memory) and return its path;
+    ``directory`` puts it beside its final place (the report cache renames it atomically)."""
     import xlsxwriter
 
-    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="etsgw-export-")
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="etsgw-export-", dir=directory)
     os.close(fd)
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False})

@@ -63,6 +63,8 @@ class SqlUnitOfWork:
         self.stops = StopRepository(s)
         self.refunds = RefundRepository(s)
         self.notifications = NotificationRepository(s)
+        from gateway.persistence.summaries import SummaryRepository
+        self.summaries = SummaryRepository(s)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self.session is not None

@@ -47,7 +47,8 @@ def nice_max(value: float) -> float:
         step *= 10
 
 
-def _frame(start: dt.datetime, end: dt.datetime, top: float, label: str) -> list[str]:
+def _frame(start: dt.datetime, end: dt.datetime, top: float, label: str,
+           tick_format: str = "%H:%M") -> list[str]:
     """Axes, four horizontal grid lines with their values, and time ticks."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -67,7 +68,7 @@ def _frame(start: dt.datetime, end: dt.datetime, top: float, label: str) -> list
         x = LEFT + plot_w * i / 6
         anchor = "start" if i == 0 else "end" if i == 6 else "middle"
         out.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}" font-size="12" '
-                   f'fill="#52606d">{at:%H:%M}</text>')
+                   f'fill="#52606d">{at.strftime(tick_format)}</text>')
     return out
 
 
@@ -108,12 +109,14 @@ def line_chart(series: dict[str, list[tuple[dt.datetime, float]]], start: dt.dat
 
 
 def bar_chart(buckets: Sequence[dict], keys: Sequence[str], names: dict[str, str],
-              start: dt.datetime, end: dt.datetime, bucket_s: int, label: str) -> Chart:
+              start: dt.datetime, end: dt.datetime, bucket_s: int, label: str,
+              tick_format: str = "%H:%M") -> Chart:
     """Stacked bars, one per ``bucket_s`` bucket from ``start`` to ``end``; ``buckets`` are
-    ``{"start": datetime, key: count, ...}`` (buckets without any count may be missing)."""
+    ``{"start": datetime, key: count, ...}`` (buckets without any count may be missing);
+    ``tick_format`` labels the time axis (days: ``%m-%d``)."""
     totals = [sum(int(b.get(k, 0)) for k in keys) for b in buckets]
     top = nice_max(max(totals, default=0))
-    out = _frame(start, end, top, label)
+    out = _frame(start, end, top, label, tick_format)
     colours = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
     slot = (WIDTH - LEFT - RIGHT) * bucket_s / max((end - start).total_seconds(), 1.0)
     width = max(slot * 0.8, 1.0)
@@ -129,7 +132,7 @@ def bar_chart(buckets: Sequence[dict], keys: Sequence[str], names: dict[str, str
             if not n:
                 continue
             y_top, y_base = _y(base + n, top), _y(base, top)
-            tip = escape(f"{b['start']:%H:%M} {names.get(k, k)}：{n}")
+            tip = escape(f"{b['start'].strftime(tick_format)} {names.get(k, k)}：{n:,}")
             out.append(f'<rect class="bar" x="{x:.1f}" y="{y_top:.1f}" width="{width_here:.1f}" '
                        f'height="{y_base - y_top:.1f}" fill="{colours[k]}">'
                        f"<title>{tip}</title></rect>")

@@ -24,6 +24,8 @@ from gateway.persistence.records.reference import (ParameterBasisRecord,
                                                    ParameterBasisVersionRecord,
                                                    ParameterChangeRecord, ParameterProposalRecord,
                                                    ParameterVersionRecord)
+from gateway.persistence.records.summaries import (DailySummaryRecord, ReportVersionRecord,
+                                                   SummaryRunRecord)
 from gateway.persistence.records.web import (AuditHeadRecord, AuditRecord, LoginStateRecord,
                                              WebSessionRecord)
 
@@ -45,4 +47,5 @@ __all__ = [
     "RefundCaseRecord", "StopRequestRecord",
     "IndividualProfileRecord", "ProxyPaymentRecord", "ResidentDeclarationRecord",
     "ResidentGradeRecord", "VirtualUnitRecord",
+    "DailySummaryRecord", "ReportVersionRecord", "SummaryRunRecord",
 ]

@@ -9,9 +9,10 @@ from gateway.domain import events as e
 from gateway.services.context import HandlerContext
 from gateway.domain import batch_messages as bm
 from gateway.domain import individual_commands as ic
-from gateway.services.handlers import (agreements, counter, dayend, debits, package_outcomes,
-                                       individual, packages, pending, realtime_batch, refunds,
-                                       reversals, stops, sweeper, system)
+from gateway.domain import summary_messages as sm
+from gateway.services.handlers import (agreements, counter, dayend, debits, individual,
+                                       package_outcomes, packages, pending, realtime_batch,
+                                       refunds, reversals, stops, summaries, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
 # A handler takes its message (the type it is registered for, hence Any here), the unit of work
@@ -83,4 +84,9 @@ HANDLERS: dict[type, Handler] = {
     ic.PayForOther: individual.pay_for_other,
     ic.DeclareResidents: individual.declare_residents,
     ic.PayDeclared: individual.pay_declared,
+    # Daily summaries and reports (issue 14).
+    sm.RefreshDailySummaries: summaries.refresh_daily_summaries,
+    sm.GenerateReports: summaries.generate_reports,
+    sm.SubmitReport: summaries.submit_report,
+    sm.SendArrearsReminders: summaries.send_arrears_reminders,
 }

@@ -54,7 +54,8 @@ def copy_of(template: Path, directory: Path) -> Path:
 
 def settings_for(path: Path, **web) -> Settings:
     return Settings().replace(database={"url": f"sqlite:///{path}"},
-                              web={"secret_key": "t" * 64, **web},
+                              web={"secret_key": "t" * 64,
+                                   "report_cache_dir": str(path.parent / "report-cache"), **web},
                               simulator={"database_url": f"sqlite:///{path.parent / 'sim.db'}"})
 
 

@@ -23,6 +23,8 @@ CASES = {
     "portal.resident_payment": ("GET", "/portal/history/{}", "person_demo", None, "debit_gz"),
 }
 HOME_OF = {"unit_demo": "/portal/", "staff_gz": "/console/"}
+# Routes with an id whose guessed-id cases are in a test of their own.
+OWN_SCOPE_TESTS = {"console.report_submit": "tests/integration/web/test_report_pages.py"}
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def records(web):
 def test_every_id_route_of_portal_and_console_has_a_scope_case(web):
     with_ids = {rule.endpoint for rule in web.app.url_map.iter_rules()
                 if rule.endpoint.split(".")[0] in ("portal", "console") and "<int:" in rule.rule}
-    assert with_ids == set(CASES)
+    assert with_ids - set(OWN_SCOPE_TESTS) == set(CASES)
 
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))
