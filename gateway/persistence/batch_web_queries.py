@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.engine import Connection
 
-from gateway.persistence.records import (AgreementRecord, BatchListEntryRecord, BatchListRecord,
+from gateway.persistence.records import (AgreementRecord, BankRecord, BatchListEntryRecord, BatchListRecord,
                                          DebitRecord, InsuranceTypeRecord, LevyRecord,
                                          NotificationRecord, PackageRecord, PayerRecord,
                                          RefundCaseRecord, StopRequestRecord, TaxOfficeRecord)
@@ -37,6 +37,13 @@ def _rows(conn: Connection, stmt: Select, offset: int, limit: int | None) -> Ite
         stmt = stmt.offset(offset).limit(limit)
     for r in conn.execution_options(stream_results=True, yield_per=1000).execute(stmt):
         yield dict(r._mapping)
+
+
+def _banks():
+    """The clearing bank's name per PayBkCode (the directory lists it on each of its branches)."""
+    b = BankRecord
+    return (select(b.clearing_code, func.min(b.bank_name).label("bank_name"))
+            .group_by(b.clearing_code).subquery("banks"))
 
 
 def count(conn: Connection, stmt: Select) -> int:
@@ -76,13 +83,14 @@ def batch_list(conn: Connection, scope: ReadScope, list_id: int) -> dict[str, An
 def list_groups(conn: Connection, list_id: int, state: str = "GENERATED") -> list[dict[str, Any]]:
     """Payers, levies and total per office and paying bank of a list's entries in ``state``
     (the preview before launching). The caller has checked the list is in scope."""
-    e = BatchListEntryRecord
+    e, banks = BatchListEntryRecord, _banks()
     stmt = (select(e.tax_org_code, TaxOfficeRecord.name.label("office"), e.pay_bk_code,
-                   func.count(func.distinct(e.payer_id)).label("payers"),
+                   banks.c.bank_name, func.count(func.distinct(e.payer_id)).label("payers"),
                    func.count().label("levies"), func.sum(e.amount).label("amount"))
             .join(TaxOfficeRecord, TaxOfficeRecord.code == e.tax_org_code, isouter=True)
+            .join(banks, banks.c.clearing_code == e.pay_bk_code, isouter=True)
             .where(e.list_id == list_id, e.state == state)
-            .group_by(e.tax_org_code, TaxOfficeRecord.name, e.pay_bk_code)
+            .group_by(e.tax_org_code, TaxOfficeRecord.name, e.pay_bk_code, banks.c.bank_name)
             .order_by(e.tax_org_code, e.pay_bk_code))
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
@@ -111,12 +119,14 @@ def entries(conn: Connection, list_id: int, q: str | None = None, state: str | N
 
 def packages_stmt(scope: ReadScope, list_id: int | None = None, state: str | None = None,
                   q: str | None = None) -> Select:
-    k = PackageRecord
+    k, banks = PackageRecord, _banks()
     stmt = (select(k.id, k.list_id, k.tax_org_code, TaxOfficeRecord.name.label("office"),
-                   k.entrust_date, k.pack_no, k.pay_bk_code, k.item_count, k.total_amount,
+                   k.entrust_date, k.pack_no, k.pay_bk_code, banks.c.bank_name, k.item_count,
+                   k.total_amount,
                    k.state, k.deadline, k.result_code, k.reason, k.succ_num, k.succ_amt, k.late,
                    k.created_at)
             .join(TaxOfficeRecord, TaxOfficeRecord.code == k.tax_org_code, isouter=True)
+            .join(banks, banks.c.clearing_code == k.pay_bk_code, isouter=True)
             .where(_offices(scope, k.tax_org_code)).order_by(k.id.desc()))
     if list_id is not None:
         stmt = stmt.where(k.list_id == list_id)

@@ -35,7 +35,8 @@ ENTRY_COLUMNS = (("levy_id", "应征编号"), ("payer_name", "缴费人"), ("tax
                  ("period_start", "所属期起"), ("period_end", "所属期止"), ("amount", "金额（元）"),
                  ("state_label", "状态"), ("package_id", "批量包"), ("note", "说明"))
 PACKAGE_COLUMNS = (("key", "批量包"), ("list_id", "清册"), ("tax_org_code", "征收机关"),
-                   ("pay_bk_code", "付款行"), ("item_count", "笔数"), ("total_amount", "金额（元）"),
+                   ("pay_bk_code", "付款行行号"), ("bank_name", "付款行"), ("item_count", "笔数"),
+                   ("total_amount", "金额（元）"),
                    ("succ_num", "成功笔数"), ("succ_amt", "成功金额（元）"), ("state_label", "状态"),
                    ("deadline", "回执期限"), ("reason", "说明"))
 ITEM_COLUMNS = (("tra_no", "流水号"), ("tax_vou_no", "凭证号"), ("payer_name", "缴费人"),

@@ -57,6 +57,8 @@ def test_preview_shows_counts_per_bank_and_office_and_keeps_nothing(web, staff):
     assert expected, "the demo data has levies to select in 天河区"
     for bank, _n in expected:
         assert bank in response.text
+        name = web.sql("SELECT min(bank_name) FROM bank WHERE clearing_code = :c", c=bank)[0][0]
+        assert name is None or name in response.text  # the clearing bank's name beside its code
     levies = re.search(r'data-testid="total-levies">(\d+)<', response.text).group(1)
     assert int(levies) == sum(n for _b, n in expected)
     assert count(web, "batch_list") == 0 and count(web, "batch_list_entry") == 0
