@@ -7,7 +7,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, Submit
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.forms import REQUIRED, MultiCheckbox
+from webapp.forms import REQUIRED, AssignRoleForm, MultiCheckbox
 
 PAYER_KINDS = [("", "全部"), ("UNIT", "单位"), ("FLEXIBLE", "灵活就业人员"), ("RESIDENT", "城乡居民")]
 
@@ -51,10 +51,8 @@ class VoidForm(FlaskForm):
                                                Length(max=200, message="作废原因不超过 200 个字")])
     submit = SubmitField("作废该缴费人的清册条目")
 
-    def validate_payer_id(self, field):
-        if field.raw_data and field.raw_data[0] and field.data is None:
-            field.errors[:] = []
-            raise ValueError("缴费人编号必须是数字")
+    # IntegerField's own message is English: the same Chinese one as the role form's.
+    validate_payer_id = AssignRoleForm.validate_payer_id
 
 
 class RealtimeForm(FlaskForm):

@@ -27,7 +27,12 @@ def _filters(states: dict[str, str]) -> tuple[str, str, int]:
     return search, state if state in states else "", request.args.get("page", 1, type=int) or 1
 
 
-def _download(rows, columns, name: str, fmt: str):
+def _export(fmt: str, labels: dict[str, str], exporter, columns, name: str, *ids: int):
+    """A list's download: the format checked first (an unknown one is 404 and not audited),
+    then the same search and state filter as the page."""
+    fmt = _fmt(fmt)
+    search, state, _page = _filters(labels)
+    rows = exporter(principal(), *ids, search=search, state=state)
     return export.response(rows, columns, name, fmt)
 
 
@@ -98,10 +103,8 @@ def batch_void(list_id: int):
 @bp.route("/batch/lists/<int:list_id>/entries.<fmt>")
 @requires("console.export")
 def batch_list_export(list_id: int, fmt: str):
-    fmt = _fmt(fmt)  # before the export is audited
-    search, state, _page = _filters(cb.ENTRY_LABELS)
-    rows = cb.export_entries(principal(), list_id, search, state)
-    return _download(rows, cb.ENTRY_COLUMNS, f"待批扣清册{list_id}", fmt)
+    return _export(fmt, cb.ENTRY_LABELS, cb.export_entries, cb.ENTRY_COLUMNS, f"待批扣清册{list_id}",
+                   list_id)
 
 
 @bp.route("/batch/lists/<int:list_id>/launch", methods=["POST"])
@@ -163,10 +166,8 @@ def batch_packages():
 @bp.route("/batch/packages.<fmt>")
 @requires("console.export")
 def batch_packages_export(fmt: str):
-    fmt = _fmt(fmt)  # before the export is audited
-    search, state, _page = _filters(cb.PACKAGE_LABELS)
-    rows = cb.export_packages(principal(), _list_arg(), state, search)
-    return _download(rows, cb.PACKAGE_COLUMNS, "批量包", fmt)
+    return _export(fmt, cb.PACKAGE_LABELS, cb.export_packages, cb.PACKAGE_COLUMNS, "批量包",
+                   _list_arg())
 
 
 @bp.route("/batch/packages/<int:package_id>")
@@ -181,10 +182,8 @@ def batch_package(package_id: int):
 @bp.route("/batch/packages/<int:package_id>/items.<fmt>")
 @requires("console.export")
 def batch_items_export(package_id: int, fmt: str):
-    fmt = _fmt(fmt)  # before the export is audited
-    search, state, _page = _filters(cb.ITEM_LABELS)
-    rows = cb.export_items(principal(), package_id, search, state)
-    return _download(rows, cb.ITEM_COLUMNS, f"批量包{package_id}明细", fmt)
+    return _export(fmt, cb.ITEM_LABELS, cb.export_items, cb.ITEM_COLUMNS, f"批量包{package_id}明细",
+                   package_id)
 
 
 @bp.route("/batch/packages/<int:package_id>/stop", methods=["POST"])
@@ -236,10 +235,7 @@ def batch_in_doubt():
 @bp.route("/batch/in-doubt.<fmt>")
 @requires("console.export")
 def batch_in_doubt_export(fmt: str):
-    fmt = _fmt(fmt)  # before the export is audited
-    search, _state, _page = _filters({})
-    return _download(cb.export_in_doubt(principal(), search), cb.IN_DOUBT_COLUMNS, "结果待查扣款",
-                     fmt)
+    return _export(fmt, {}, cb.export_in_doubt, cb.IN_DOUBT_COLUMNS, "结果待查扣款")
 
 
 @bp.route("/batch/refunds")
@@ -254,10 +250,7 @@ def batch_refunds():
 @bp.route("/batch/refunds.<fmt>")
 @requires("console.export")
 def batch_refunds_export(fmt: str):
-    fmt = _fmt(fmt)  # before the export is audited
-    search, state, _page = _filters(cb.REFUND_LABELS)
-    return _download(cb.export_refunds(principal(), state, search), cb.REFUND_COLUMNS, "重复缴费退费",
-                     fmt)
+    return _export(fmt, cb.REFUND_LABELS, cb.export_refunds, cb.REFUND_COLUMNS, "重复缴费退费")
 
 
 @bp.route("/batch/refunds/verification.<fmt>", methods=["POST"])
@@ -270,7 +263,7 @@ def batch_refunds_verification(fmt: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     rows = cb.export_for_verification(principal())
-    return _download(rows, cb.REFUND_COLUMNS, "退费核实清单", fmt)
+    return export.response(rows, cb.REFUND_COLUMNS, "退费核实清单", fmt)
 
 
 @bp.route("/batch/refunds/<int:refund_id>/<any(confirm, refunded, reject):step>", methods=["POST"])
@@ -303,7 +296,4 @@ def batch_notices():
 @bp.route("/batch/notices.<fmt>")
 @requires("console.export")
 def batch_notices_export(fmt: str):
-    fmt = _fmt(fmt)  # before the export is audited
-    search, state, _page = _filters(cb.NOTICE_LABELS)
-    return _download(cb.export_notices(principal(), state, search), cb.NOTICE_COLUMNS, "短信息",
-                     fmt)
+    return _export(fmt, cb.NOTICE_LABELS, cb.export_notices, cb.NOTICE_COLUMNS, "短信息")

@@ -360,7 +360,7 @@ def query_package(p: Principal, package_id: int) -> str:
     return actions.perform(p, "QUERY_PACKAGE", f"package:{package_id}", work)
 
 
-def export_packages(p: Principal, list_id: int | None, state: str, search: str) -> Iterator[dict]:
+def export_packages(p: Principal, list_id: int | None, search: str = "", state: str = "") -> Iterator[dict]:
     if list_id is not None:
         batch_list(p, list_id)
     scope = _scope(p)
@@ -394,7 +394,7 @@ def in_doubt_page(p: Principal, search: str, page: int) -> Page:
                  lambda off: bq.in_doubt(conn, scope, search, off, PER_PAGE), page, _in_doubt_mask)
 
 
-def export_in_doubt(p: Principal, search: str) -> Iterator[dict]:
+def export_in_doubt(p: Principal, search: str = "", state: str = "") -> Iterator[dict]:
     scope = _scope(p)
     return _audited_export(p, "EXPORT_IN_DOUBT", "debits:in_doubt", {"search": search},
                            lambda conn: bq.in_doubt(conn, scope, search, limit=None), _in_doubt_mask)
@@ -450,7 +450,7 @@ def export_for_verification(p: Principal) -> list[dict[str, Any]]:
     return [mask({**c, "state": "EXPORTED"}) for c in cases]
 
 
-def export_refunds(p: Principal, state: str, search: str) -> Iterator[dict]:
+def export_refunds(p: Principal, search: str = "", state: str = "") -> Iterator[dict]:
     scope = _scope(p)
     return _audited_export(p, "EXPORT_REFUNDS", "refunds", {"state": state, "search": search},
                            lambda conn: bq.refunds(conn, scope, state, search, limit=None),
@@ -467,7 +467,7 @@ def notices_page(p: Principal, state: str, search: str, page: int) -> Page:
                  _labelled(NOTICE_LABELS))
 
 
-def export_notices(p: Principal, state: str, search: str) -> Iterator[dict]:
+def export_notices(p: Principal, search: str = "", state: str = "") -> Iterator[dict]:
     scope = _scope(p)
     return _audited_export(p, "EXPORT_NOTICES", "notifications", {"state": state, "search": search},
                            lambda conn: bq.notices(conn, scope, state, search, limit=None),
