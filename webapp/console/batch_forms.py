@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields import DateField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
 
-from webapp.forms import REQUIRED, AssignRoleForm, MultiCheckbox
+from webapp.forms import REQUIRED, MultiCheckbox
 
 PAYER_KINDS = [("", "全部"), ("UNIT", "单位"), ("FLEXIBLE", "灵活就业人员"), ("RESIDENT", "城乡居民")]
 
@@ -45,18 +46,24 @@ class ReasonForm(FlaskForm):
 
 
 class VoidForm(FlaskForm):
-    payer_id = IntegerField("缴费人编号", validators=[DataRequired(REQUIRED), NumberRange(min=1)],
+    payer_id = IntegerField("缴费人编号", validators=[InputRequired(REQUIRED),
+                                                 NumberRange(min=1, message="缴费人编号必须是正整数")],
                             render_kw={"inputmode": "numeric"})
     reason = StringField("作废原因", validators=[DataRequired(REQUIRED),
                                                Length(max=200, message="作废原因不超过 200 个字")])
     submit = SubmitField("作废该缴费人的清册条目")
 
-    # IntegerField's own message is English: the same Chinese one as the role form's.
-    validate_payer_id = AssignRoleForm.validate_payer_id
+    def validate_payer_id(self, field):
+        # IntegerField's own message is English; show ours instead (a ValidationError: this
+        # WTForms lets a bare ValueError out of an inline validator).
+        if field.raw_data and field.raw_data[0] and field.data is None:
+            field.errors[:] = []
+            raise ValidationError("缴费人编号必须是数字")
 
 
 class RealtimeForm(FlaskForm):
-    max_in_flight = IntegerField("在途上限（可空）", validators=[Optional(), NumberRange(min=1, max=10000)],
+    max_in_flight = IntegerField("在途上限（可空）", validators=[
+        Optional(), NumberRange(min=1, max=10000, message="在途上限为 1 至 10000")],
                                  render_kw={"inputmode": "numeric"})
     submit = SubmitField("实时批量扣款")
 

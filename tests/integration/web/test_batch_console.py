@@ -136,6 +136,10 @@ def test_void_a_payers_entries_says_what_stays_pending(web, staff):
     list_id = create_list(web, staff)
     payer = web.sql("SELECT payer_id FROM batch_list_entry WHERE list_id = :l LIMIT 1", l=list_id)[0][0]
     n = count(web, "batch_list_entry", "list_id = :l AND payer_id = :p", l=list_id, p=payer)
+    web.post(staff, f"/console/batch/lists/{list_id}/void", f"/console/batch/lists/{list_id}",
+             payer_id="abc", reason="x")
+    assert "缴费人编号必须是数字" in staff.get(f"/console/batch/lists/{list_id}").text
+    assert count(web, "batch_list_entry", "state = 'VOIDED'") == 0
     response = web.post(staff, f"/console/batch/lists/{list_id}/void",
                         f"/console/batch/lists/{list_id}", payer_id=str(payer), reason="单位新申报")
     assert response.status_code == 302
@@ -244,3 +248,32 @@ def test_notices_and_in_doubt_lists_mask_and_export(web, staff):
     assert staff.get("/console/batch/in-doubt").status_code == 200
     assert xlsx_rows(staff.get("/console/batch/in-doubt.xlsx"))[0][0] == "业务编号"
     assert count(web, "audit_log", "action IN ('EXPORT_NOTICES', 'EXPORT_IN_DOUBT')") == 2
+
+
+def test_realtime_launch_calls_the_driver_with_the_list_and_is_audited(web, staff, monkeypatch):
+    """With a driver installed (a stand-in for LaunchRealtimeBatch here), the button hands it
+    the list, the operator and the in-flight bound, and the launch is audited."""
+    from dataclasses import dataclass
+
+    from webapp.services import console_batches as cb
+
+    @dataclass(frozen=True)
+    class LaunchRealtimeBatch:
+        list_id: int
+        operator: str
+        max_in_flight: int | None = None
+
+    calls = []
+    bus = web.app.extensions["etsgw"].app.bus
+    monkeypatch.setitem(bus.handlers, LaunchRealtimeBatch,
+                        lambda cmd, uow, ctx: calls.append(cmd) or {"debits": 0})
+    monkeypatch.setattr(cb, "realtime_command", lambda: LaunchRealtimeBatch)
+    list_id = create_list(web, staff)
+    assert 'data-testid="launch-realtime"' in staff.get(f"/console/batch/lists/{list_id}").text
+    response = web.post(staff, f"/console/batch/lists/{list_id}/realtime",
+                        f"/console/batch/lists/{list_id}", max_in_flight="20")
+    assert response.status_code == 302
+    assert calls == [LaunchRealtimeBatch(list_id, "staff_gz", 20)]
+    assert web.sql("SELECT action, target FROM audit_log WHERE action = 'LAUNCH_REALTIME_BATCH'") == \
+        [("LAUNCH_REALTIME_BATCH", f"batch_list:{list_id}")]
+    assert "实时批量扣款已启动" in staff.get(f"/console/batch/lists/{list_id}").text
