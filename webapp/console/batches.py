@@ -266,9 +266,11 @@ def batch_refunds_verification(fmt: str):
     return export.response(rows, cb.REFUND_COLUMNS, "退费核实清单", fmt)
 
 
-@bp.route("/batch/refunds/<int:refund_id>/<any(confirm, refunded, reject):step>", methods=["POST"])
+@bp.route("/batch/refunds/<int:refund_id>/<step>", methods=["POST"])
 @requires("console.act")
 def batch_refund_step(refund_id: int, step: str):
+    if step not in cb.REFUND_STEP_DONE:  # confirm, refunded, reject (export is for the list)
+        abort(404)
     p = principal()
     cb.refund(p, refund_id)
     form = RefundStepForm()

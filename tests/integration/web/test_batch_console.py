@@ -208,6 +208,10 @@ def test_refund_case_steps_each_audited_and_the_verification_export(web, staff):
     page = staff.get("/console/batch/refunds").text
     assert "待确认" in page and f'data-testid="refund-confirm-{case}"' in page
     url = f"/console/batch/refunds/{case}"
+    # "export" moves cases only through the verification export; an unknown step is 404
+    for step in ("export", "delete"):
+        assert web.post(staff, f"{url}/{step}", "/console/batch/refunds").status_code == 404
+    assert web.sql("SELECT state FROM refund_case WHERE id = :i", i=case)[0][0] == "FLAGGED"
     assert web.post(staff, f"{url}/confirm", "/console/batch/refunds").status_code == 302
     assert web.sql("SELECT state FROM refund_case WHERE id = :i", i=case)[0][0] == "CONFIRMED"
     # a reject needs its reason: refused, nothing changes
