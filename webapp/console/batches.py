@@ -228,7 +228,7 @@ def batch_query(package_id: int):
 @requires("console.view")
 def batch_in_doubt():
     search, _state, page = _filters({})
-    return render_template("console/batch_in_doubt.html", search=search,
+    return render_template("console/batch_in_doubt.html", search=search, query_form=ActionForm(),
                            page=cb.in_doubt_page(principal(), search, page))
 
 

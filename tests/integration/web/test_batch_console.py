@@ -281,3 +281,21 @@ def test_realtime_launch_calls_the_driver_with_the_list_and_is_audited(web, staf
     assert web.sql("SELECT action, target FROM audit_log WHERE action = 'LAUNCH_REALTIME_BATCH'") == \
         [("LAUNCH_REALTIME_BATCH", f"batch_list:{list_id}")]
     assert "实时批量扣款已启动" in staff.get(f"/console/batch/lists/{list_id}").text
+
+
+def test_in_doubt_batch_items_are_queried_by_their_package_single_debits_on_their_page(web, staff):
+    from tests.integration.web.helpers import make_records
+
+    single = make_records(web).debit_gz
+    list_id = create_list(web, staff)
+    launch(web, staff, list_id)
+    item, pkg_id = web.sql("SELECT id, package_id FROM debit WHERE kind = 'BATCH_ITEM' ORDER BY id")[0]
+    web.sql("UPDATE debit SET state = 'IN_DOUBT' WHERE id IN (:a, :b)", a=item, b=single)
+    page = staff.get("/console/batch/in-doubt").text
+    assert f'data-testid="query-package-{pkg_id}"' in page
+    assert f'href="/console/debits/{single}"' in page and "查询 / 冲正" in page
+    queries = count(web, "outbox", "msg_no = '9003'")
+    assert web.post(staff, f"/console/batch/packages/{pkg_id}/query",
+                    "/console/batch/in-doubt").status_code == 302
+    assert count(web, "outbox", "msg_no = '9003'") == queries + 1
+    assert "共 2 条" in page
