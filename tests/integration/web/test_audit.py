@@ -181,6 +181,16 @@ def test_security_admin_assigns_a_role_with_scope_and_it_is_audited(web):
     assert web.sql("SELECT count(*) FROM audit_log")[0][0] == 1
 
 
+def test_a_non_numeric_payer_id_is_refused_with_a_message_not_a_server_error(web):
+    user = web.sql("SELECT id FROM app_user WHERE username = 'staff_fs'")[0][0]
+    client = web.client("secadmin")
+    response = web.post(client, f"/admin/roles/{user}", "/admin/roles", role="UNIT", payer_id="abc")
+    assert response.status_code == 302
+    assert "缴费人编号必须是数字" in client.get("/admin/roles").get_data(as_text=True)
+    assert web.sql("SELECT role FROM app_user WHERE id = :u", u=user)[0][0] == "STAFF"
+    assert web.sql("SELECT count(*) FROM audit_log")[0][0] == 0
+
+
 def test_system_admin_creates_disables_and_unlocks_accounts(web):
     client = web.client("sysadmin")
     weak = web.post(client, "/admin/accounts", "/admin/accounts", username="newbie",
