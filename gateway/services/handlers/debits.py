@@ -8,7 +8,7 @@ import logging
 from gateway.domain.commands import QueryDebitStatus, SubmitDebit
 from gateway.domain.debit import Debit, DebitKind, DebitState, debit_amount
 from gateway.domain.entity import require_id
-from gateway.domain.errors import AgreementNotActive, TooManyInFlight
+from gateway.domain.errors import AgreementNotActive, IllegalTransition, TooManyInFlight
 from gateway.domain.events import DebitAcknowledged, DebitAnswered, StatusReported
 from gateway.domain.results import ResultClass, classify
 from gateway.services import status
@@ -152,7 +152,12 @@ def _resend_once(uow: UnitOfWork, ctx: HandlerContext, debit: Debit) -> None:
 
 
 def query_debit_status(cmd: QueryDebitStatus, uow: UnitOfWork, ctx: HandlerContext) -> str:
+    """A 9003 SearchType 0 (one transaction) for a single real-time debit. A batch item is asked
+    about through its package (SearchType 1), so it is refused here rather than misnamed."""
     debit = uow.debits.get(cmd.debit_id)
+    if debit.kind is DebitKind.BATCH_ITEM:
+        raise IllegalTransition("debit", debit.key, debit.state.value, "QUERIED",
+                                "批量扣款明细请通过所在批量包查询（9003 包查询）")
     return uow.messages.send_status_query(debit.tax_org_code, "0", debit.entrust_date, "00000000",
                                           debit.tra_no)
 

@@ -10,8 +10,8 @@ import pytest
 
 from gateway.domain.agreement import AgreementState
 from gateway.domain.commands import QueryDebitStatus, SubmitDebit
-from gateway.domain.debit import DebitState
-from gateway.domain.errors import (AgreementNotActive, GatewayUnavailable, LevyNotPayable,
+from gateway.domain.debit import DebitKind, DebitState
+from gateway.domain.errors import (AgreementNotActive, IllegalTransition, GatewayUnavailable, LevyNotPayable,
                                    TooManyInFlight)
 from gateway.domain.levy import LevyState, LockKind, LockOwner
 from gateway.services.options import GatewayOptions
@@ -239,3 +239,11 @@ def test_query_now_sends_a_9003(world: World) -> None:
     d = world.submit()
     msg_id = world.handle(QueryDebitStatus(debit_id=d.id or 0))
     assert world.last("9003").msg_id == msg_id and world.last("9003").fields["search_type"] == "0"
+
+
+def test_a_batch_item_is_not_queried_as_a_single_debit(world: World) -> None:
+    d = world.submit()
+    world.debit(d.id).kind = DebitKind.BATCH_ITEM
+    with pytest.raises(IllegalTransition):
+        world.handle(QueryDebitStatus(debit_id=d.id or 0))
+    assert not world.sent("9003")
