@@ -46,7 +46,7 @@ CSRF_MESSAGE = "表单已过期或缺少安全令牌，请刷新页面后重新�
 
 
 def domain_message(exc: DomainError) -> str:
-    if exc.rule == "admin.refused":  # written for the administrator, in Chinese already
+    if exc.rule in ("admin.refused", "portal.refused"):  # written for the user, in Chinese already
         return str(exc)
     return DOMAIN_MESSAGES.get(exc.rule, GENERIC_DOMAIN_MESSAGE)
 

@@ -42,3 +42,9 @@ def payer_row(row: dict[str, Any], unmasked: bool = False) -> dict[str, Any]:
     out["social_security_no"] = (row.get("social_security_no") or "") if unmasked else \
         mask_account(row.get("social_security_no") or "") if row.get("social_security_no") else ""
     return out
+
+
+def id_number(value: str | None, unmasked: bool = False) -> str:
+    if not value:
+        return ""
+    return value if unmasked else mask_id_no(value)

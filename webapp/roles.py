@@ -55,6 +55,7 @@ ASSIGNABLE = {"STAFF": "征收人员", "HEAD": "征收机关负责人", "OPS": "
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "portal.view": TAXPAYERS,
     "portal.pay": TAXPAYERS,
+    "portal.unit": frozenset({Role.UNIT}),  # the unit portal: staff, declarations (issue 15)
     "console.view": STAFF,
     "console.act": STAFF,  # verify agreements, query and reverse debits
     "console.export": STAFF,

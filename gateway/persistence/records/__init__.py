@@ -4,6 +4,8 @@ from gateway.persistence.records.base import Base
 from gateway.persistence.records.batches import (BatchListEntryRecord, BatchListRecord,
                                                  CalendarOverrideRecord, NotificationRecord,
                                                  RefundCaseRecord, StopRequestRecord)
+from gateway.persistence.records.declarations import (DeclarationLineRecord, DeclarationRecord,
+                                                      PersonChangeRecord)
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
 from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
                                                    GatewayStateRecord,
@@ -38,4 +40,5 @@ __all__ = [
     "ParameterProposalRecord", "ParameterVersionRecord",
     "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
     "RefundCaseRecord", "StopRequestRecord",
+    "DeclarationLineRecord", "DeclarationRecord", "PersonChangeRecord",
 ]
