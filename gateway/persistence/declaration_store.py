@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Sequence
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import BigInteger, and_, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.declaration import (ChangeKind, DeclarationKind, DeclarationState, PersonState,
@@ -82,7 +82,7 @@ class DeclarationStore:
         row = self._person(unit_id, person_id)
         if row.state != PersonState.ACTIVE.value:
             raise PortalRefused("已减员的人员不能调整缴费工资")
-        before = fen_to_yuan(int(row.declared_wage))
+        before = row.declared_wage
         self.s.execute(update(ip).where(ip.c.id == person_id).values(declared_wage=money(wage)))
         self._change(unit_id, person_id, ChangeKind.WAGE, effective, f"{before:,.2f}",
                      f"{money(wage):,.2f}{note}", by, at)
@@ -104,14 +104,14 @@ class DeclarationStore:
         report = VoidReport(payer_id, tuple(sorted(voided)), tuple(
             (lid, f"已组入批量包 {pkg}（{'已发送' if st == 'SENT' else '已组包'}）")
             for lid, st, pkg, _ in pending))
-        return report, sum((fen_to_yuan(int(a)) for *_, a in pending), Decimal("0.00"))
+        return report, sum((a for *_, a in pending), Decimal("0.00"))
 
     # -- declarations ----------------------------------------------------------------------
     def period_levies(self, payer_id: int, period_start: dt.date) -> dict[str, tuple[int, str, Decimal]]:
         """insurance code → (levy id, state, amount) of the payer's levies of the period."""
         rows = self.s.execute(select(lv.c.insurance_code, lv.c.id, lv.c.state, lv.c.amount).where(
             lv.c.payer_id == payer_id, lv.c.period_start == period_start)).all()
-        return {code: (lid, st, fen_to_yuan(int(a))) for code, lid, st, a in rows}
+        return {code: (lid, st, a) for code, lid, st, a in rows}
 
     def has_declaration(self, payer_id: int, period_start: dt.date) -> bool:
         return self.s.execute(select(func.count()).select_from(d).where(
@@ -156,7 +156,7 @@ class DeclarationStore:
             if code in existing:
                 lid = existing[code][0]
                 done = self.s.execute(update(lv).where(lv.c.id == lid, lv.c.state == "UNPAID").values(
-                    amount=lv.c.amount + int(amount * 100), version=lv.c.version + 1)).rowcount
+                    amount=type_fen(lv.c.amount) + int(amount * 100), version=lv.c.version + 1)).rowcount
                 if done != 1:
                     raise PortalRefused("本期应征状态已变化，请刷新后重试")
             else:
@@ -183,8 +183,8 @@ class DeclarationStore:
         """Take a voided supplement's share off an UNPAID levy that other declarations keep."""
         self.s.flush()  # a lock the caller released on the ORM record goes first
         done = self.s.execute(update(lv).where(and_(lv.c.id == levy_id, lv.c.state == "UNPAID",
-                                                    lv.c.amount > int(amount * 100)))
-                              .values(amount=lv.c.amount - int(amount * 100),
+                                                    type_fen(lv.c.amount) > int(amount * 100)))
+                              .values(amount=type_fen(lv.c.amount) - int(amount * 100),
                                       version=lv.c.version + 1)).rowcount
         if done != 1:
             raise PortalRefused("应征状态已变化，请刷新后重试")
@@ -195,6 +195,6 @@ class DeclarationStore:
 
 
 def type_fen(col):
-    """A Money column as its raw integer fen (for SUM in SQL)."""
-    from sqlalchemy import BigInteger, type_coerce
+    """A Money column as its raw integer fen, so that SQL arithmetic with fen literals is not
+    bound through Money (which would read them as yuan)."""
     return type_coerce(col, BigInteger)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from gateway.domain.errors import DomainError
+from gateway.domain.errors import DomainError, NotFound
 from webapp.errors import domain_message
 from webapp.forms import ActionForm
 from webapp.portal.unit_forms import AddPersonForm, PeriodForm, SignForm, VoidForm, WageForm
@@ -23,6 +23,8 @@ def _back(endpoint: str, **values):
 
 
 def _refused(exc: DomainError, endpoint: str, **values):
+    if isinstance(exc, NotFound):
+        raise exc  # another unit's record (or none): 404, like a page that takes its id
     flash(domain_message(exc), "error")
     return _back(endpoint, **values)
 
