@@ -37,3 +37,31 @@ def package_entries(web, payer_id: int, period_start: str) -> None:
             "agreement_id, amount, state, package_id, note) SELECT :l, id, payer_id, tax_org_code, "
             "'102581000013', 1, amount, 'SENT', 7, '' FROM levy WHERE payer_id = :p AND period_start = :s",
             l=list_id, p=payer_id, s=period_start)
+
+
+def bank_answers(application, debit_id: int, result: str, tax_date: dt.date | None = None) -> None:
+    """The bank's 2001 for a debit, through the bus as the consumer would deliver it."""
+    from sqlalchemy import text
+
+    from gateway.domain.events import DebitAnswered, InboundRef
+    with application.engine.connect() as conn:
+        org, day, tra_no, vou = conn.execute(text(
+            "SELECT originator, entrust_date, tra_no, tax_vou_no FROM debit WHERE id = :d"),
+            {"d": debit_id}).one()
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    application.bus.handle(DebitAnswered(
+        ref=InboundRef(msg_no="2001", msg_id=f"{debit_id:020d}", src="102100099996", queue_class="ONLINE"),
+        tax_org_code=org, entrust_date=day, tra_no=tra_no, tax_vou_no=vou, result=result,
+        add_word="", tax_date=tax_date))
+
+
+def ten_thousand_persons(engine, unit_id: int, count: int = 10_000) -> None:
+    """``count`` enrolled persons for the unit in one INSERT … SELECT (a recursive counter)."""
+    from sqlalchemy import text
+    with engine.begin() as conn:
+        conn.execute(text(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
+            "INSERT INTO insured_person (unit_id, id_number, name, declared_wage, social_security_no, "
+            "scheme, state) SELECT :unit, '9' || substr('00000000000000000' || i, -17), "
+            "'批量员工' || i, 400000 + (i % 50) * 50000, '', 'FULL', 'ACTIVE' FROM n"),
+            {"count": count, "unit": unit_id})
