@@ -35,10 +35,11 @@ class Page:
     page: int
     size: int
     summary: dict[str, Any] | None = None
+    page_count: int | None = None  # when pages are not total / size (the preview pages persons)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return self.page_count or max(1, -(-self.total // self.size))
 
 
 def _rows(conn, stmt) -> list[dict[str, Any]]:
@@ -105,49 +106,84 @@ def _terms_table(terms: Sequence[TypeTerms]):
     return union_all(*rows).subquery("terms")
 
 
+def _undeclared(payer_id: int, period_start: dt.date, period_end: dt.date,
+                check_declared: bool = True) -> list:
+    """ACTIVE persons enrolled by the period's end and not on a DECLARED declaration of the
+    period (the check is left out when the period has no declaration at all: it cannot match)."""
+    cond = [ip.c.unit_id == payer_id, ip.c.state == "ACTIVE",
+            or_(ip.c.enrolled_from.is_(None), ip.c.enrolled_from <= period_end)]
+    if check_declared:
+        cond.append(~exists().where(dl.c.person_id == ip.c.id, d.c.id == dl.c.declaration_id,
+                                    d.c.payer_id == payer_id, d.c.period_start == period_start,
+                                    d.c.state == "DECLARED"))
+    return cond
+
+
 def undeclared_lines(payer_id: int, period_start: dt.date, period_end: dt.date,
-                     terms: Sequence[TypeTerms]) -> Select:
-    """The person × type lines a declaration of the period would create now, in fen: ACTIVE
-    persons enrolled by the period's end and not yet on a DECLARED declaration of the period,
-    each with the types their scheme covers; base clamped to the terms, amount rounded half-up
-    in integer arithmetic (exactly as gateway.domain.declaration.TypeTerms.amount)."""
+                     terms: Sequence[TypeTerms], person_ids: Sequence[int] | None = None) -> Select:
+    """The person × type lines a declaration of the period would create now, in fen, each
+    person with the types their scheme covers; base clamped to the terms, amount rounded
+    half-up in integer arithmetic (exactly as gateway.domain.declaration.TypeTerms.amount)."""
     t = _terms_table(terms)
     wage = type_coerce(ip.c.declared_wage, BigInteger)  # raw fen, like the terms
     base = case((wage < t.c.floor_fen, t.c.floor_fen), (wage > t.c.ceiling_fen, t.c.ceiling_fen),
                 else_=wage)
     amount = (base * t.c.rate_e4 * 2 + RATE_SCALE) // (2 * RATE_SCALE)
-    declared = exists().where(dl.c.person_id == ip.c.id, d.c.id == dl.c.declaration_id,
-                              d.c.payer_id == payer_id, d.c.period_start == period_start,
-                              d.c.state == "DECLARED")
+    cond = _undeclared(payer_id, period_start, period_end)
+    if person_ids is not None:
+        cond.append(ip.c.id.in_(list(person_ids)))
     return (select(ip.c.id.label("person_id"), t.c.code.label("insurance_code"),
                    wage.label("wage_fen"), base.label("base_fen"), t.c.rate_e4,
                    amount.label("amount_fen"))
             .select_from(ip.join(t, or_(ip.c.scheme == "FULL", t.c.code == "INJURY")))
-            .where(ip.c.unit_id == payer_id, ip.c.state == "ACTIVE",
-                   or_(ip.c.enrolled_from.is_(None), ip.c.enrolled_from <= period_end),
-                   ~declared))
+            .where(*cond))
+
+
+def _declared_any(conn, payer_id: int, period_start: dt.date) -> bool:
+    return conn.execute(select(d.c.id).where(d.c.payer_id == payer_id, d.c.period_start == period_start,
+                                             d.c.state == "DECLARED").limit(1)).first() is not None
 
 
 def preview(conn, payer_id: int, period_start: dt.date, period_end: dt.date,
             terms: Sequence[TypeTerms], page: int = 1, size: int = 50) -> Page:
-    """申报预览: one page of the lines with the totals of all of them."""
-    lines = undeclared_lines(payer_id, period_start, period_end, terms).subquery("lines")
-    n, persons, fen = conn.execute(select(func.count(), func.count(func.distinct(lines.c.person_id)),
-                                          func.coalesce(func.sum(lines.c.amount_fen), 0))).one()
-    per_type = {code: fen_to_yuan(int(f)) for code, f in conn.execute(
-        select(lines.c.insurance_code, func.sum(lines.c.amount_fen)).group_by(lines.c.insurance_code))}
-    stmt = (select(lines.c.person_id, ip.c.name, ip.c.id_number, lines.c.insurance_code,
-                   it.c.name.label("insurance"), lines.c.wage_fen, lines.c.base_fen,
-                   lines.c.rate_e4, lines.c.amount_fen)
-            .join(ip, ip.c.id == lines.c.person_id).join(it, it.c.code == lines.c.insurance_code)
-            .order_by(lines.c.person_id, lines.c.insurance_code))
-    summary = {"lines": n, "persons": persons, "amount": fen_to_yuan(int(fen)), "per_type": per_type}
-    result = _page(conn, stmt, select(literal(n)), page, size, summary)
-    for r in result.rows:
+    """申报预览: one page of lines with the totals of all of them, for a unit of any size.
+
+    The totals come from one GROUP BY over the undeclared persons' (scheme, wage) — a unit has
+    few distinct wages — priced per group with the domain's TypeTerms.amount, the same integer
+    rule the lines' SQL uses. A page is ``size // types`` persons in id order (so a person's
+    lines stay on one page), found on the (unit, state, id) index, and only their lines are
+    computed."""
+    cond = _undeclared(payer_id, period_start, period_end, _declared_any(conn, payer_id, period_start))
+    groups = conn.execute(select(ip.c.scheme, type_coerce(ip.c.declared_wage, BigInteger), func.count())
+                          .where(*cond).group_by(ip.c.scheme, ip.c.declared_wage)).all()
+    per_type = {t.insurance_code: Decimal("0.00") for t in terms}
+    persons = lines = 0
+    for scheme, wage_fen, count in groups:
+        persons += count
+        wage = fen_to_yuan(int(wage_fen))
+        for t in terms:
+            if scheme == "FULL" or t.insurance_code == "INJURY":
+                per_type[t.insurance_code] += t.amount(wage) * count
+                lines += count
+    per_page = max(1, size // max(1, len(terms)))
+    pages = max(1, -(-persons // per_page))
+    page = max(1, min(page, pages))
+    ids = list(conn.execute(select(ip.c.id).where(*cond).order_by(ip.c.id)
+                            .offset((page - 1) * per_page).limit(per_page)).scalars())
+    src = undeclared_lines(payer_id, period_start, period_end, terms, ids).subquery("lines")
+    stmt = (select(src.c.person_id, ip.c.name, ip.c.id_number, src.c.insurance_code,
+                   it.c.name.label("insurance"), src.c.wage_fen, src.c.base_fen,
+                   src.c.rate_e4, src.c.amount_fen)
+            .join(ip, ip.c.id == src.c.person_id).join(it, it.c.code == src.c.insurance_code)
+            .order_by(src.c.person_id, src.c.insurance_code))
+    rows = _rows(conn, stmt) if ids else []
+    for r in rows:
         for key in ("wage", "base", "amount"):
             r[key] = fen_to_yuan(int(r.pop(f"{key}_fen")))
         r["rate"] = Decimal(r.pop("rate_e4")) / RATE_SCALE
-    return result
+    summary = {"lines": lines, "persons": persons, "per_type": per_type,
+               "amount": sum(per_type.values(), Decimal("0.00"))}
+    return Page(rows, lines, page, size, summary, page_count=pages)
 
 
 def declarations(conn, payer_id: int, page: int = 1, size: int = 20) -> Page:

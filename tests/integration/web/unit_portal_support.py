@@ -56,12 +56,5 @@ def bank_answers(application, debit_id: int, result: str, tax_date: dt.date | No
 
 
 def ten_thousand_persons(engine, unit_id: int, count: int = 10_000) -> None:
-    """``count`` enrolled persons for the unit in one INSERT … SELECT (a recursive counter)."""
-    from sqlalchemy import text
-    with engine.begin() as conn:
-        conn.execute(text(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
-            "INSERT INTO insured_person (unit_id, id_number, name, declared_wage, social_security_no, "
-            "scheme, state) SELECT :unit, '9' || substr('00000000000000000' || i, -17), "
-            "'批量员工' || i, 400000 + (i % 50) * 50000, '', 'FULL', 'ACTIVE' FROM n"),
-            {"count": count, "unit": unit_id})
+    from gateway.demodata.large_unit import add_persons
+    add_persons(engine, unit_id, count)
