@@ -2,7 +2,8 @@
 (every person × insurance type, computed and paged in SQL) and the payment history, for a unit of
 10,000 persons in a database of about 1,000,000 levies, with 20 concurrent logged-in users.
 
-Each user (a thread with its own session) requests the three pages in turn, spread over their
+First one user alone (the pages' own cost), then each of the users (a thread with its own
+session) requests the three pages in turn, spread over their
 pages, through the real server (waitress, the app's threads). Prints per page the count, p50,
 p95 and max in ms, and the floor: the bare SQL of the same page (the same query functions,
 without Flask, templates or HTTP) run by 20 threads on their own connections, with the ratio.
@@ -159,6 +160,7 @@ def main() -> None:
         running = start_in_thread(settings, host="127.0.0.1", port=0, demo_accounts=False,
                                   application=app)
         try:
+            alone = load(running.url.rstrip("/"), 1, args.requests * 2)  # the cost without queueing
             pages = load(running.url.rstrip("/"), args.users, args.requests)
         finally:
             running.stop()
@@ -166,14 +168,16 @@ def main() -> None:
         app.close()
     print(f"{args.users} concurrent users, {args.requests} requests per user and page "
           f"(unit of {args.persons} + 1 persons, preview of {PREVIEW})")
-    print(f"{'page':10s} {'n':>5s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'floor p95':>10s} {'ratio':>6s}")
+    print(f"{'page':10s} {'n':>5s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'floor p95':>10s} {'ratio':>6s}"
+          f" {'1 user p50':>11s}")
     worst = 0.0
     for name, values in pages.items():
         f95 = p95(bare[name])
         v95 = p95(values)
         worst = max(worst, v95)
         print(f"{name:10s} {len(values):5d} {statistics.median(values):8.1f} {v95:8.1f} "
-              f"{max(values):8.1f} {f95:10.1f} {v95 / f95 if f95 else 0:6.1f}")
+              f"{max(values):8.1f} {f95:10.1f} {v95 / f95 if f95 else 0:6.1f}"
+              f" {statistics.median(alone[name]):11.1f}")
     for name, values in pages.items():
         print(f"BENCH portal_{name}_p95_ms {p95(values):.1f} ms")
     print(f"BENCH portal_worst_p95_ms {worst:.1f} ms")

@@ -129,9 +129,10 @@ def undeclared_lines(payer_id: int, period_start: dt.date, period_end: dt.date,
     base = case((wage < t.c.floor_fen, t.c.floor_fen), (wage > t.c.ceiling_fen, t.c.ceiling_fen),
                 else_=wage)
     amount = (base * t.c.rate_e4 * 2 + RATE_SCALE) // (2 * RATE_SCALE)
-    cond = _undeclared(payer_id, period_start, period_end)
-    if person_ids is not None:
-        cond.append(ip.c.id.in_(list(person_ids)))
+    if person_ids is None:
+        cond = _undeclared(payer_id, period_start, period_end)
+    else:  # persons the caller found undeclared: looked up by primary key, not by scanning the unit
+        cond = [ip.c.id.in_(list(person_ids)), ip.c.unit_id == payer_id]
     return (select(ip.c.id.label("person_id"), t.c.code.label("insurance_code"),
                    wage.label("wage_fen"), base.label("base_fen"), t.c.rate_e4,
                    amount.label("amount_fen"))
@@ -297,10 +298,16 @@ def debit_levy_ids(conn, debit_id: int) -> list[int]:
     return list(conn.execute(select(dlv.c.levy_id).where(dlv.c.debit_id == debit_id)).scalars())
 
 
-def parameter_table(conn, city_code: str):
-    """The city's parameter versions as a domain ParameterTable (on a Connection or Session)."""
-    from sqlalchemy.orm import Session
-
-    from gateway.persistence.reference_repositories import ParameterRepository
-    session = conn if isinstance(conn, Session) else Session(bind=conn)
-    return ParameterRepository(session).table([city_code])
+def parameter_table(conn, city_code: str, on: dt.date):
+    """The unit floors, ceilings and rates of the city in force on ``on``, as a domain
+    ParameterTable (one Core query: the pages ask for it on every request)."""
+    from gateway.domain.reference import ParameterKind
+    from gateway.domain.reference_timeline import ParameterTable
+    from gateway.persistence.records import ParameterVersionRecord
+    from gateway.persistence.reference_repositories import version_from
+    v = ParameterVersionRecord.__table__
+    kinds = [k.value for k in (ParameterKind.BASE_FLOOR, ParameterKind.BASE_CEILING, ParameterKind.RATE)]
+    rows = conn.execute(select(v).where(v.c.city_code == city_code, v.c.payer_kind == "UNIT",
+                                        v.c.kind.in_(kinds), v.c.valid_from <= on,
+                                        or_(v.c.valid_to.is_(None), v.c.valid_to >= on)))
+    return ParameterTable(version_from(r) for r in rows)

@@ -31,7 +31,7 @@ from gateway.services import unit_declarations
 from webapp import masking
 from webapp.context import reader, web
 from webapp.roles import Principal, Role
-from webapp.services.actions import found, perform, send
+from webapp.services.actions import found, perform, record, send
 
 PAGE = 20
 PREVIEW_PAGE = 50
@@ -56,7 +56,7 @@ def terms(conn: Any, unit: dict[str, Any], period_start: dt.date
           ) -> tuple[tuple[TypeTerms, ...], frozenset[int]]:
     """The assessed types' floors, ceilings and rates in force on the period's first day, and
     the parameter versions they came from."""
-    table = uq.parameter_table(conn, unit["city_code"])
+    table = uq.parameter_table(conn, unit["city_code"], period_start)
     codes = []
     for code in UNIT_INSURANCE_TYPES:
         try:
@@ -421,6 +421,9 @@ def certificate(p: Principal, period_from: str, period_to: str, form: str) -> by
         raise PortalRefused("所选所属期没有已缴费款，无法开具完税证明")
     masked = _masked_unit(unit)
     now = _now()
+    record(p, "UNIT_CERTIFICATE", f"payer:{unit['id']}", {"from": period_from, "to": period_to,
+                                                           "form": form, "levies": len(rows)},
+           unit["tax_org_code"])
     return cert.render(cert.Certificate(
         certificate_no=f"{unit['tax_org_code'][:6]}{now:%y%m%d}{unit['id']:06d}",
         payer_name=unit["name"], payer_code=masked["tax_pay_code"], tax_office=unit["office"],
