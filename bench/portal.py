@@ -65,6 +65,14 @@ def build_database(url: str, levies: int, persons: int):
     return settings, app, unit_id
 
 
+def in_parallel(user: Callable[[int], None], users: int) -> None:
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+
+
 def log_in(base: str) -> urllib.request.OpenerDirector:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     page = opener.open(f"{base}/login").read().decode()
@@ -101,11 +109,7 @@ def load(base: str, users: int, requests: int) -> dict[str, list[float]]:
     for o in openers:  # warm every page once (caches, first connections)
         for url in urls.values():
             o.open(url(0)).read()
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    in_parallel(user, users)
     return timings
 
 
@@ -135,11 +139,7 @@ def floor(app, unit_id: int, users: int, requests: int) -> dict[str, list[float]
                     with lock:
                         timings[name].append((time.perf_counter() - t) * 1000)
 
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    in_parallel(user, users)
     return timings
 
 
