@@ -221,6 +221,27 @@ def test_void_refused_when_money_moved(web):
     assert web.sql("SELECT state FROM declaration") == [("DECLARED",)]
 
 
+def test_void_refused_while_the_levies_are_in_a_sent_batch_package(web):
+    client = web.client("unit_demo")
+    decl = _declared(web, client)
+    package_entries(web, UNIT, "2026-12-01")
+    page = _void(web, client, decl)
+    assert "已组入批量扣款包并发送银行" in page and "已申报" in page
+    assert web.sql("SELECT DISTINCT state FROM levy WHERE period_start = '2026-12-01'") == [("UNPAID",)]
+
+
+def test_one_time_on_site_entry_through_the_api(web):
+    client = web.client()
+    response = client.post("/api/v1/portal/unit/agreements", headers=bearer(client), json={
+        "protocol_no": "SITE-0001", "pay_bk_code": "102581000013", "pay_op_bk_code": "102581000013",
+        "pay_acct": "44050112345678", "channel": "ON_SITE"})
+    assert response.status_code == 201 and response.json["notice"] == ""
+    assert web.sql("SELECT channel, state FROM agreement WHERE protocol_no = 'SITE-0001'") \
+        == [("ON_SITE", "PENDING")]
+    listed = client.get("/api/v1/portal/unit/agreements", headers=bearer(client)).json
+    assert all("*" in a["pay_acct"] for a in listed["agreements"])
+
+
 def test_pay_shows_in_progress_then_paid_and_the_certificate(web):
     client = web.client("unit_demo")
     debit = _pay(web, client, "2026-10-01")
