@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
 
-from gateway.domain.debit import DebitState
 from gateway.domain.declaration import (VOID_PAID_MESSAGE, VOID_QUERY_MESSAGE, VOID_WAIT_MESSAGE,
                                         DeclarationKind, LockResolution, PortalRefused, TypeTerms,
                                         pending_message, resolve_lock)
@@ -163,6 +162,3 @@ def void(store: DeclarationStorePort, uow: UnitOfWork, payer_id: int, declaratio
                        + (f"（先释放了 {len(to_release)} 条未完成支付的锁定）" if to_release else ""),
                        released=len(to_release))
 
-
-def debit_in_doubt(state: DebitState) -> bool:
-    return state in (DebitState.SENT, DebitState.ACCEPTED, DebitState.IN_DOUBT)
