@@ -20,7 +20,8 @@ def create_app(settings: Settings, *, application: Any = None, clock: Any = None
     from webapp import errors, extensions, security
     from webapp.context import WebContext
 
-    clock = clock or beijing_now
+    # A handed-in Application brings its clock (a test's movable one), unless told otherwise.
+    clock = clock or (application.clock if application is not None else beijing_now)
     application = application or build(settings, clock=clock)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.extensions["etsgw"] = WebContext(application, settings, clock)

@@ -49,7 +49,7 @@ CSRF_MESSAGE = "表单已过期或缺少安全令牌，请刷新页面后重新�
 
 
 def domain_message(exc: DomainError) -> str:
-    if exc.rule in ("admin.refused", "individual.refused"):  # written for the user, in Chinese
+    if exc.rule in ("admin.refused", "individual.refused", "portal.refused"):  # in Chinese already
         return str(exc)
     return DOMAIN_MESSAGES.get(exc.rule, GENERIC_DOMAIN_MESSAGE)
 

@@ -47,3 +47,7 @@ def payer_row(row: dict[str, Any], unmasked: bool = False) -> dict[str, Any]:
 def phone(value: str) -> str:
     """A mobile number keeps its first 3 and last 4 digits (138****5678)."""
     return f"{value[:3]}****{value[-4:]}" if len(value) >= 8 else "*" * len(value)
+def id_number(value: str | None, unmasked: bool = False) -> str:
+    if not value:
+        return ""
+    return value if unmasked else mask_id_no(value)

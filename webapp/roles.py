@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "flexible.act": frozenset({Role.FLEXIBLE}),
     "resident.self": frozenset({Role.RESIDENT}),
     "residents.declare": frozenset({Role.UNIT}),
+    "portal.unit": frozenset({Role.UNIT}),  # the unit portal: staff, declarations (issue 15)
     "console.view": STAFF,
     "console.act": STAFF,  # verify agreements, query and reverse debits
     "console.export": STAFF,

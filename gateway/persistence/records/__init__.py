@@ -7,6 +7,8 @@ from gateway.persistence.records.batches import (BatchListEntryRecord, BatchList
 from gateway.persistence.records.individuals import (IndividualProfileRecord, ProxyPaymentRecord,
                                                      ResidentDeclarationRecord, ResidentGradeRecord,
                                                      VirtualUnitRecord)
+from gateway.persistence.records.declarations import (DeclarationLineRecord, DeclarationRecord,
+                                                      PersonChangeRecord)
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
 from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
                                                    GatewayStateRecord,
@@ -48,4 +50,5 @@ __all__ = [
     "IndividualProfileRecord", "ProxyPaymentRecord", "ResidentDeclarationRecord",
     "ResidentGradeRecord", "VirtualUnitRecord",
     "DailySummaryRecord", "ReportVersionRecord", "SummaryRunRecord",
+    "DeclarationLineRecord", "DeclarationRecord", "PersonChangeRecord",
 ]

@@ -64,7 +64,8 @@ API_CASES = [
 def test_every_api_route_with_an_id_has_a_scope_case(web):
     with_ids = {re.sub(r"<int:\w+>", "{}", r.rule) for r in web.app.url_map.iter_rules()
                 if r.rule.startswith("/api/") and "<int:" in r.rule}
-    assert with_ids == {case[1] for case in API_CASES}
+    from tests.integration.web.test_unit_portal import UNIT_API_CASES
+    assert with_ids == {case[1] for case in API_CASES} | {case[1] for case in UNIT_API_CASES}
 
 
 @pytest.mark.parametrize("method,pattern,username,foreign", API_CASES)

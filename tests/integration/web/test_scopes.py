@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.web.helpers import make_records
+from tests.integration.web.test_unit_portal import UNIT_CASES
 
 # endpoint → (method, url pattern, who asks, the record that is theirs, the one that is not)
 CASES = {
@@ -37,7 +38,8 @@ def test_every_id_route_of_portal_and_console_has_a_scope_case(web):
                 if rule.endpoint.split(".")[0] in ("portal", "console") and "<int:" in rule.rule}
     from tests.integration.web.test_batch_scopes import BATCH_CASES
 
-    assert with_ids - set(OWN_SCOPE_TESTS) == set(CASES) | set(BATCH_CASES)
+    # The unit portal's own id routes are tested in test_unit_portal (UNIT_CASES).
+    assert with_ids - set(OWN_SCOPE_TESTS) == set(CASES) | set(BATCH_CASES) | set(UNIT_CASES)
 
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))

@@ -1,7 +1,7 @@
 """individual portal: profiles, resident grades, proxy payments, virtual units
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 04:24:20.092076
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import gateway.persistence.types
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
