@@ -13,6 +13,7 @@ one key in ``[jobs]`` of :class:`gateway.config.JobsSection`).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -22,6 +23,7 @@ import structlog
 from gateway.bootstrap import Application
 from gateway.config import JobsSection
 from gateway.domain.commands import SweepTimeouts
+from gateway.domain.summary_messages import GenerateReports, RefreshDailySummaries
 
 log = structlog.get_logger("jobs")
 
@@ -47,6 +49,23 @@ def sweep(*parts: str) -> Callable[[Application], Figures]:
     return run
 
 
+def refresh_summaries(app: Application) -> Figures:
+    """Rebuild every office's daily summaries from the first day of last month to today (the
+    window in which levies are still paid, voided or settled); older days change only when staff
+    re-run them. Submitted report versions are frozen whatever the summaries do."""
+    today = app.clock().date()
+    first_of_last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    result = app.bus.handle(RefreshDailySummaries(first_of_last_month, today))
+    return {"rows_before": result.rows_before, "rows_after": result.rows_after}
+
+
+def generate_reports(app: Application) -> Figures:
+    """The month's report of every office from the summaries; a new version only where the
+    figures changed."""
+    created = app.bus.handle(GenerateReports())
+    return {"new_versions": len(created)}
+
+
 # Reading of issue 14 item 5: "timeout sweeper, in-doubt queries, package deadlines, link test"
 # are four jobs over the sweeper's parts; the answer timers stay in the gateway worker as well
 # (see docs/architecture.md, "The jobs process"). Real-time batch advancing has no bus command
@@ -65,6 +84,12 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("link_test", sweep("link"), lambda j: j.link_test_interval_s,
             "空闲时发送 9005 链路测试，超时未应答标记链路中断",
             "9005 link test when idle; link DOWN when unanswered"),
+    JobSpec("summaries", refresh_summaries, lambda j: j.summaries_interval_s,
+            "重算上月初至今日的每日应征、入库汇总（各税务机关）",
+            "daily levied/received summaries from the first of last month to today"),
+    JobSpec("reports", generate_reports, lambda j: j.reports_interval_s,
+            "按汇总生成本月社保费应收实收明细月报表（数字变化时产生新版本）",
+            "the month's levied-vs-collected reports (a new version where figures changed)"),
 )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from gateway.persistence.leases import Identity, ProcessLease
 from gateway.persistence.records import OutboxRecord
 
-JOB_IDS = ["sweeper", "in_doubt", "packages", "link_test"]
+JOB_IDS = ["sweeper", "in_doubt", "packages", "link_test", "summaries", "reports"]
 
 
 def outbox_count(app, msg_no: str) -> int:
@@ -24,7 +24,7 @@ def test_list_shows_the_jobs_and_the_leader(app, config, etsgw):
     code, out, _ = etsgw("--config", config, "jobs", "--list")
     assert code == 0
     rows = [line.split()[0] for line in out.splitlines()[1:] if line.strip()]
-    assert rows[:4] == JOB_IDS and "no leader" in out
+    assert rows[:len(JOB_IDS)] == JOB_IDS and "no leader" in out
     leader = ProcessLease(app.engine, "jobs", 30,
                           identity=Identity(os.getpid(), "jobs-host", "", time.time()))
     leader.acquire()

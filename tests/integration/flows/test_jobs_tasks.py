@@ -9,7 +9,7 @@ import datetime as dt
 import threading
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from gateway.domain.commands import SubmitDebit
 from gateway.persistence.records import DebitRecord, PackageRecord
@@ -125,3 +125,23 @@ def test_a_failing_job_is_logged_and_does_not_raise(harness, monkeypatch):
         assert tasks.run_job(harness.rt.app, "boom") is None
     (line,) = [entry for entry in logs if entry.get("job") == "boom"]
     assert line["log_level"] == "error" and "failed" in line["event"] and "ms" in line
+
+
+def test_summaries_and_reports_jobs_build_the_tables_and_are_idempotent(harness):
+    from gateway.persistence.records import DailySummaryRecord, ReportVersionRecord
+
+    def counts():
+        with harness.rt.app.engine.connect() as conn:
+            return (conn.execute(select(func.count()).select_from(DailySummaryRecord)).scalar_one(),
+                    conn.execute(select(func.count()).select_from(ReportVersionRecord)).scalar_one())
+
+    with harness.rt.app.engine.begin() as conn:  # levied on the harness's business day
+        conn.execute(text("UPDATE levy SET created_at = :t"), {"t": dt.datetime(2024, 11, 5, 9, 0)})
+    first = run(harness, "summaries")
+    assert first["rows_after"] > 0 and counts()[0] == first["rows_after"]
+    assert run(harness, "reports")["new_versions"] > 0
+    before = counts()
+    # Nothing changed in between: the same rows, and no new report version.
+    assert run(harness, "summaries")["rows_after"] == first["rows_after"]
+    assert run(harness, "reports")["new_versions"] == 0
+    assert counts() == before
