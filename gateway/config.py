@@ -57,6 +57,11 @@ class GatewaySection:
     # messages with row locks). Off: a second worker is refused while the first holds its lease.
     competing_workers: bool = False
     lease_ttl_s: int = 30  # a process lease not renewed for this long is taken as crashed
+    # Day-end reconciliation (§6.8): a transaction held as succeeded that no 3122 lists is a
+    # discrepancy only this many clearing days after its check date; a 3122 package still
+    # incomplete at this hour of the next clearing day raises an alert.
+    recon_absent_grace_days: int = 1
+    recon_complete_by_hour: int = 12
 
 
 @dataclass(frozen=True)

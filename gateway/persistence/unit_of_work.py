@@ -48,6 +48,8 @@ class SqlUnitOfWork:
         self.errors = ErrorStore(s)
         self.batch_inbound = BatchInboundRepository(s)
         self._batch_repositories(s)
+        from gateway.persistence.reconciliation_repositories import ReconciliationRepository
+        self.reconciliation = ReconciliationRepository(s)
         return self
 
     def _batch_repositories(self, s: Session) -> None:

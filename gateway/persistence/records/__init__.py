@@ -16,6 +16,9 @@ from gateway.persistence.records.parties import (BankRecord, InsuranceTypeRecord
 from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                                   DebitLevyRecord, DebitRecord, PackageRecord,
                                                   ReversalRecord, ReviewItemRecord)
+from gateway.persistence.records.reconciliation import (FundReportLineRecord,
+                                                        ReconDiscrepancyRecord, ReconItemRecord,
+                                                        ReconPackageRecord, ReconSubPackageRecord)
 from gateway.persistence.records.reference import (ParameterBasisRecord,
                                                    ParameterBasisVersionRecord,
                                                    ParameterChangeRecord, ParameterProposalRecord,
@@ -38,4 +41,6 @@ __all__ = [
     "ParameterProposalRecord", "ParameterVersionRecord",
     "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
     "RefundCaseRecord", "StopRequestRecord",
+    "FundReportLineRecord", "ReconDiscrepancyRecord", "ReconItemRecord", "ReconPackageRecord",
+    "ReconSubPackageRecord",
 ]

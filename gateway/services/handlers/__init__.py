@@ -8,8 +8,9 @@ from gateway.domain import commands as c
 from gateway.domain import events as e
 from gateway.services.context import HandlerContext
 from gateway.domain import batch_messages as bm
+from gateway.domain import reconciliation as rc
 from gateway.services.handlers import (agreements, counter, dayend, debits, package_outcomes,
-                                       packages, pending, realtime_batch, refunds,
+                                       packages, pending, realtime_batch, reconciliation, refunds,
                                        reversals, stops, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
@@ -73,4 +74,7 @@ HANDLERS: dict[type, Handler] = {
     bm.PackageFailedWhole: packages.on_package_failed,
     bm.StopAnswered: stops.on_stop_answered,
     bm.ItemFailed: refunds.on_item_failed,
+    # Day-end reconciliation (issue 14).
+    rc.RunReconciliation: reconciliation.run_reconciliation,
+    rc.ResolveDiscrepancy: reconciliation.resolve_discrepancy,
 }
