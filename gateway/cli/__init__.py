@@ -83,13 +83,13 @@ def _register() -> None:
     """Each subcommand group lives in its own module; the web, jobs and monitor issues add theirs
     here."""
     from gateway.cli import (audit, batch, db, demo, error_store, gateway_cmd, monitor, ops, parties,
-                             params, payments, queue, sim, system, web)
+                             params, payments, queue, recon, sim, system, web)
 
     for command in (db.db, db.config_cmd, demo.demo_data, demo.demo, gateway_cmd.gateway,
                     payments.debit, payments.agreement, parties.payer, queue.queue,
                     queue.channel, sim.sim, system.system, ops.alerts, ops.review,
                     error_store.errors, monitor.monitor, web.web, audit.audit,
-                    params.params, batch.batch):
+                    params.params, batch.batch, recon.recon):
         cli.add_command(command)
 
 

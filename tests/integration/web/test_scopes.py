@@ -20,6 +20,8 @@ CASES = {
                           "agreement_fs"),
     "console.verify": ("POST", "/console/agreements/{}/verify", "staff_gz", None, "agreement_fs"),
     "console.payer": ("GET", "/console/payers/{}", "staff_gz", "payer_gz", "payer_fs"),
+    "console.recon_discrepancy": ("POST", "/console/reconciliation/discrepancies/{}", "staff_gz",
+                                  "discrepancy_gz", "discrepancy_fs"),
 }
 HOME_OF = {"unit_demo": "/portal/", "staff_gz": "/console/"}
 
