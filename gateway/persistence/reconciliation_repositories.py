@@ -120,7 +120,6 @@ class ReconciliationRepository:
         pid, org = package.id, package.tax_org_code
         mine = i.package_id == pid
         self._match(mine)
-        self._classify(mine)
         settled_levies = self._settle(mine)
         before = self._count_discrepancies(org, package.chk_date)
         self._list_item_discrepancies(mine)
@@ -139,21 +138,14 @@ class ReconciliationRepository:
                                      after, after - before)
 
     def _match(self, mine: Any) -> None:
-        """§6.8 rule 3: (OriMsgNo, OriSendOrgCode, OriEntrustDate, OriPackNo, OriTraNo) → the
-        gateway's transaction; the debit key is (originator, entrust_date, tra_no)."""
+        """§6.8 rule 3 and :func:`domain.reconciliation.classify` in one UPDATE … FROM debit:
+        (OriMsgNo, OriSendOrgCode, OriEntrustDate, OriPackNo, OriTraNo) → the gateway's
+        transaction (debit key: originator, entrust_date, tra_no), and the outcome as a CASE;
+        then the items that matched nothing."""
         p = PackageRecord.__table__.c
+        o = ItemOutcome
         pack_of = func.coalesce(select(p.pack_no).where(p.id == d.package_id).scalar_subquery(),
                                 NO_PACK)
-        match = select(d.id).where(
-            d.originator == i.ori_send_org_code, d.entrust_date == i.ori_entrust_date,
-            d.tra_no == i.ori_tra_no, d.kind == _kind_of_msg(), pack_of == i.ori_pack_no
-        ).limit(1).scalar_subquery()
-        self.s.execute(update(ITEM).where(mine).values(debit_id=match))
-
-    def _classify(self, mine: Any) -> None:
-        """:func:`domain.reconciliation.classify` as one CASE over the matched items (UPDATE …
-        FROM debit), then the unmatched ones."""
-        o = ItemOutcome
         succeeded = d.state == DebitState.SUCCEEDED.value
         outcome = case(
             (d.amount != i.tra_amt, o.AMOUNT.value),
@@ -162,7 +154,10 @@ class ReconciliationRepository:
             (i.op_stat == OP_REVERSED, o.REVERSED.value),
             (succeeded, o.SETTLED.value),
             else_=o.STATE_DIFFERS.value)
-        self.s.execute(update(ITEM).where(mine, i.debit_id == d.id).values(outcome=outcome))
+        self.s.execute(update(ITEM).where(
+            mine, d.originator == i.ori_send_org_code, d.entrust_date == i.ori_entrust_date,
+            d.tra_no == i.ori_tra_no, d.kind == _kind_of_msg(), pack_of == i.ori_pack_no
+        ).values(debit_id=d.id, outcome=outcome))
         self.s.execute(update(ITEM).where(mine, i.debit_id.is_(None)).values(outcome=case(
             (i.ori_msg_no == "2108", o.COUNTER_UNKNOWN.value), else_=o.UNKNOWN.value)))
 
@@ -170,7 +165,12 @@ class ReconciliationRepository:
         """PAID → SETTLED for the levies of every confirmed transaction; returns how many moved
         now (a re-run moves none: settled stays settled)."""
         confirmed = select(i.debit_id).where(mine, i.outcome == ItemOutcome.SETTLED.value)
-        moved = self._settle_levies(confirmed)
+        dl, lv = DebitLevyRecord.__table__.c, LEVY.c
+        result = self.s.execute(update(LEVY).where(  # UPDATE … FROM debit_levy, recon_item
+            lv.id == dl.levy_id, dl.debit_id == i.debit_id, mine,
+            i.outcome == ItemOutcome.SETTLED.value, lv.state == SETTLE_FROM.value
+        ).values(state=SETTLE_TO.value))
+        moved = int(result.rowcount or 0)  # type: ignore[attr-defined]
         self.s.execute(update(DEBIT).where(d.id.in_(confirmed), d.settled.is_(False))
                        .values(settled=True))
         return moved

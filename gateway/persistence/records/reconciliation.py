@@ -77,7 +77,6 @@ class ReconItemRecord(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="")
     __table_args__ = (
         Index("uq_recon_item_line", "package_id", "cur_pack_no", "line_no", unique=True),
-        Index("ix_recon_item_date", "chk_date", "tax_org_code", "outcome"),
         Index("ix_recon_item_debit", "debit_id"),
     )
 

@@ -87,7 +87,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recon_item'))
     )
     with op.batch_alter_table('recon_item', schema=None) as batch_op:
-        batch_op.create_index('ix_recon_item_date', ['chk_date', 'tax_org_code', 'outcome'], unique=False)
         batch_op.create_index('ix_recon_item_debit', ['debit_id'], unique=False)
         batch_op.create_index('uq_recon_item_line', ['package_id', 'cur_pack_no', 'line_no'], unique=True)
 
@@ -138,7 +137,6 @@ def downgrade() -> None:
     with op.batch_alter_table('recon_item', schema=None) as batch_op:
         batch_op.drop_index('uq_recon_item_line')
         batch_op.drop_index('ix_recon_item_debit')
-        batch_op.drop_index('ix_recon_item_date')
 
     op.drop_table('recon_item')
     with op.batch_alter_table('recon_discrepancy', schema=None) as batch_op:
