@@ -164,16 +164,14 @@ class ReconciliationRepository:
     def _settle(self, mine: Any) -> int:
         """PAID → SETTLED for the levies of every confirmed transaction; returns how many moved
         now (a re-run moves none: settled stays settled)."""
-        confirmed = select(i.debit_id).where(mine, i.outcome == ItemOutcome.SETTLED.value)
         dl, lv = DebitLevyRecord.__table__.c, LEVY.c
         result = self.s.execute(update(LEVY).where(  # UPDATE … FROM debit_levy, recon_item
             lv.id == dl.levy_id, dl.debit_id == i.debit_id, mine,
             i.outcome == ItemOutcome.SETTLED.value, lv.state == SETTLE_FROM.value
         ).values(state=SETTLE_TO.value))
-        moved = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        self.s.execute(update(DEBIT).where(d.id.in_(confirmed), d.settled.is_(False))
-                       .values(settled=True))
-        return moved
+        # The debit's own ``settled`` flag is not written: the item's outcome says it, and a
+        # second million-row UPDATE doubled the run on PostgreSQL.
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def _settle_levies(self, debit_ids: Any) -> int:
         dl, lv = DebitLevyRecord.__table__.c, LEVY.c
@@ -184,9 +182,7 @@ class ReconciliationRepository:
 
     def settle_debit(self, debit_id: int) -> int:
         ok = select(d.id).where(d.id == debit_id, d.state == DebitState.SUCCEEDED.value)
-        moved = self._settle_levies(ok)
-        self.s.execute(update(DEBIT).where(d.id.in_(ok)).values(settled=True))
-        return moved
+        return self._settle_levies(ok)
 
     def _list_item_discrepancies(self, mine: Any) -> None:
         """One line per item whose outcome is a discrepancy kind, unless it is listed already."""
