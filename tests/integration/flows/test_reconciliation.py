@@ -18,7 +18,7 @@ from gateway.domain.commands import SubmitDebit
 from gateway.domain.errors import IllegalTransition
 from gateway.domain.reconciliation import (ALERT_FUND_UNBALANCED, ALERT_SUBPACKAGE_MISSING,
                                            ResolveDiscrepancy, RunReconciliation)
-from gateway.persistence.records import (AlertRecord, DebitRecord, FundReportLineRecord,
+from gateway.persistence.records import (AlertRecord, FundReportLineRecord,
                                          LevyRecord, ReconDiscrepancyRecord, ReconPackageRecord)
 from tests.integration.flows.conftest import DAY, make_harness
 
