@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Sequence
 
-from sqlalchemy import and_, case, exists, func, insert, literal, null, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, null, select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.debit import DebitKind, DebitState
@@ -53,6 +53,8 @@ class ReconciliationRepository:
     def store_subpackage(self, tax_org_code: str, chk_date: dt.date, pack_no: str,
                          sub: SubPackage, items: Sequence[EntryDetail], msg_id: str,
                          now: dt.datetime) -> PackageView:
+        self.s.execute(delete(ReconPackageRecord.__table__).where(  # the placeholder, if any
+            pk.tax_org_code == tax_org_code, pk.chk_date == chk_date, pk.pack_no == NO_PACK))
         pid = self.s.execute(select(pk.id).where(
             pk.tax_org_code == tax_org_code, pk.chk_date == chk_date, pk.pack_no == pack_no)
         ).scalar()
@@ -109,6 +111,24 @@ class ReconciliationRepository:
         return list(self.s.execute(select(pk.chk_date).distinct().where(
             pk.tax_org_code == tax_org_code, pk.state == "RECONCILED",
             pk.chk_date >= since, pk.chk_date <= upto)).scalars())
+
+    def offices_without_package(self, since: dt.date, before: dt.date
+                                ) -> list[tuple[str, dt.date]]:
+        """(TaxOrgCode, check date) of closed dates with transactions held as succeeded or in
+        doubt but no 3122 package at all (§11: the ETS sends one for every office, even empty)."""
+        belongs = _belongs_to()
+        has_package = exists().where(pk.tax_org_code == d.tax_org_code, pk.chk_date == belongs)
+        return [(org, day) for org, day in self.s.execute(
+            select(d.tax_org_code, belongs).distinct().where(
+                d.state.in_((DebitState.SUCCEEDED.value, DebitState.IN_DOUBT.value)),
+                belongs >= since, belongs < before, ~has_package))]
+
+    def expect_package(self, tax_org_code: str, chk_date: dt.date, now: dt.datetime) -> None:
+        """A placeholder for a package none of whose sub-packages came (PackNo ``00000000``,
+        never a real one: ``ser`` starts at 1), alerted now; the real one replaces it."""
+        self.s.execute(insert(ReconPackageRecord.__table__).values(
+            tax_org_code=tax_org_code, chk_date=chk_date, pack_no=NO_PACK, child_pack_num=0,
+            all_num=0, all_amt=0, state="RECEIVING", alerted_at=now))
 
     def mark_alerted(self, package_id: int, now: dt.datetime) -> None:
         self.s.execute(update(ReconPackageRecord.__table__).where(pk.id == package_id)

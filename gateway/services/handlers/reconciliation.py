@@ -20,6 +20,7 @@ from gateway.domain.reconciliation import (ABSENCE_WINDOW_DAYS, ALERT_DISCREPANC
                                            ResolveDiscrepancy, RunReconciliation, SubPackage,
                                            checkable_dates, completeness_deadline,
                                            missing_numbers, package_complete)
+from gateway.services import status
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
 from gateway.services.reconciliation_ports import ReconciliationUnitOfWork, recon_uow
@@ -80,7 +81,8 @@ def _reconcile(r: ReconciliationUnitOfWork, ctx: HandlerContext, pkg: PackageVie
 
 
 def _alert_incomplete(r: ReconciliationUnitOfWork, ctx: HandlerContext) -> None:
-    """§6.8 rule 2: a package still incomplete by the deadline raises one alert."""
+    """§6.8 rule 2: a package still incomplete by the deadline raises one alert; so does an
+    office with transactions on a closed date but no package at all (§11 6.8)."""
     now = ctx.now()
     for p in r.reconciliation.packages(states=("RECEIVING",)):
         deadline = completeness_deadline(p.chk_date, ctx.options.calendar,
@@ -92,6 +94,16 @@ def _alert_incomplete(r: ReconciliationUnitOfWork, ctx: HandlerContext) -> None:
                      f"对账包 {p.tax_org_code} {p.chk_date:%Y%m%d} 包号 {p.pack_no} 截至 "
                      f"{deadline:%Y-%m-%d %H:%M} 仍缺子包：{missing}")
         r.reconciliation.mark_alerted(p.id, now)
+    today = status.work_date(r, ctx.options, now)
+    since = today - dt.timedelta(days=ABSENCE_WINDOW_DAYS)
+    for org, day in r.reconciliation.offices_without_package(since, today):
+        deadline = completeness_deadline(day, ctx.options.calendar,
+                                         ctx.options.recon_complete_by_hour)
+        if now < deadline:
+            continue
+        r.alerts.add("WARNING", ALERT_SUBPACKAGE_MISSING,
+                     f"对账包 {org} {day:%Y%m%d} 截至 {deadline:%Y-%m-%d %H:%M} 未收到任何子包")
+        r.reconciliation.expect_package(org, day, now)
 
 
 def resolve_discrepancy(cmd: ResolveDiscrepancy, uow: UnitOfWork, ctx: HandlerContext

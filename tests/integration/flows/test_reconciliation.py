@@ -18,7 +18,7 @@ from gateway.domain.commands import SubmitDebit
 from gateway.domain.errors import IllegalTransition
 from gateway.domain.reconciliation import (ALERT_FUND_UNBALANCED, ALERT_SUBPACKAGE_MISSING,
                                            ResolveDiscrepancy, RunReconciliation)
-from gateway.persistence.records import (AlertRecord, FundReportLineRecord,
+from gateway.persistence.records import (AlertRecord, DebitRecord, FundReportLineRecord,
                                          LevyRecord, ReconDiscrepancyRecord, ReconPackageRecord)
 from tests.integration.flows.conftest import DAY, make_harness
 
@@ -184,3 +184,24 @@ def test_fund_report_is_stored_per_account_and_a_violation_alerted(h):
     alerts = rows(h, AlertRecord, AlertRecord.source == ALERT_FUND_UNBALANCED)
     assert len(alerts) == 1 and "4406000000/4406000000270001" in alerts[0].message
     assert TREASURY + "/" not in alerts[0].message
+
+
+def test_an_office_with_business_but_no_3122_is_alerted(h):
+    paid_debit(h, h.data.payers[0])
+    h.handle(RunReconciliation())  # the work date is still DAY: nothing closed yet
+    with h.rt.uow() as uow:  # the ETS moved to the next day (as a 9101 would)
+        uow.state.set("work_date", "20241106", h.clock())
+        uow.commit()
+    h.clock.t = dt.datetime(2024, 11, 6, 11, 59)
+    h.handle(RunReconciliation())
+    assert not rows(h, AlertRecord, AlertRecord.source == ALERT_SUBPACKAGE_MISSING)
+    h.clock.t = dt.datetime(2024, 11, 6, 12, 0)
+    h.handle(RunReconciliation())
+    h.handle(RunReconciliation())
+    alerts = rows(h, AlertRecord, AlertRecord.source == ALERT_SUBPACKAGE_MISSING)
+    assert len(alerts) == 1 and "未收到任何子包" in alerts[0].message
+    # the package arrives late: it replaces the placeholder and is reconciled
+    send_3122(h, [item_of(rows(h, DebitRecord)[0])])
+    (pkg,) = rows(h, ReconPackageRecord)
+    assert (pkg.pack_no, pkg.state) == ("00000031", "RECONCILED")
+    assert levy_states(h, h.data.payers[0]) == ["SETTLED"] * 3

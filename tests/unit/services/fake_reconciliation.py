@@ -55,6 +55,13 @@ class FakeReconciliationRepository(_Repo):
         return ReconciliationSummary(package.tax_org_code, package.chk_date, len(p["items"]),
                                      0, 0, 0, 0)
 
+    def offices_without_package(self, since: dt.date, before: dt.date
+                                ) -> list[tuple[str, dt.date]]:
+        return []
+
+    def expect_package(self, tax_org_code: str, chk_date: dt.date, now: dt.datetime) -> None:
+        raise NotImplementedError
+
     def mark_alerted(self, package_id: int, now: dt.datetime) -> None:
         self._by_id(package_id)["alerted"] = True
 
