@@ -1,6 +1,7 @@
 """A simulated day, end to end (§6.8, §6.9): single debits, a real-time batch, a counter payment,
-a reversal and an asynchronous batch (1102 ⇒ 2102) through ``etsgw gateway`` and ``etsgw sim run``; entry faults injected in the
-simulator's 3122 (``etsgw sim account set-fault``); then the ETS day switch. Reconciliation
+a reversal and an asynchronous batch (1102 ⇒ 2102) through ``etsgw gateway`` and ``etsgw sim
+run``; entry faults injected in the simulator's 3122 (``etsgw sim account set-fault``); then the
+ETS day switch. Reconciliation
 runs when the last sub-package arrives: every levy whose money reached the treasury is SETTLED,
 and the discrepancy list holds exactly the injected faults, each of its kind.
 
