@@ -100,4 +100,6 @@ def gateway_options(settings: Settings) -> GatewayOptions:
                       answer_2123=t.answer_2123_s),
         cutoff=CutoffRule(day=g.cutoff_day, february_day=g.cutoff_day_february, hour=g.cutoff_hour),
         calendar=official_calendar(),
-        work_date_window_days=g.work_date_window_days)
+        work_date_window_days=g.work_date_window_days,
+        recon_absent_grace_days=g.recon_absent_grace_days,
+        recon_complete_by_hour=g.recon_complete_by_hour)

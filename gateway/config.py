@@ -57,6 +57,11 @@ class GatewaySection:
     # messages with row locks). Off: a second worker is refused while the first holds its lease.
     competing_workers: bool = False
     lease_ttl_s: int = 30  # a process lease not renewed for this long is taken as crashed
+    # Day-end reconciliation (§6.8): a transaction held as succeeded that no 3122 lists is a
+    # discrepancy only this many clearing days after its check date; a 3122 package still
+    # incomplete at this hour of the next clearing day raises an alert.
+    recon_absent_grace_days: int = 1
+    recon_complete_by_hour: int = 12
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,7 @@ class JobsSection:
     in_doubt_interval_s: float = 30.0  # 9003 of in-doubt debits (back-off 1, 5, 30 min, hourly)
     packages_interval_s: float = 60.0  # package deadlines and 9003 SearchType 1
     link_test_interval_s: float = 5.0  # 9005 after link_test_idle_s; DOWN after answer_9005_s
+    reconcile_interval_s: float = 600.0  # complete 3122s not yet reconciled; missing-part alert
     summaries_interval_s: float = 1800.0  # daily summaries, first of last month .. today
     reports_interval_s: float = 3600.0  # the month's reports from the summaries
 

@@ -23,6 +23,7 @@ import structlog
 from gateway.bootstrap import Application
 from gateway.config import JobsSection
 from gateway.domain.commands import SweepTimeouts
+from gateway.domain.reconciliation import RunReconciliation
 from gateway.domain.summary_messages import GenerateReports, RefreshDailySummaries
 
 log = structlog.get_logger("jobs")
@@ -47,6 +48,15 @@ def sweep(*parts: str) -> Callable[[Application], Figures]:
         figures: dict[str, int] = app.bus.handle(SweepTimeouts(now=app.clock(), parts=parts))
         return figures
     return run
+
+
+def reconcile(app: Application) -> Figures:
+    """Every check date whose 3122 sub-packages are complete and not yet reconciled (the one that
+    completes a package usually reconciles it inline), and the alert for packages still
+    incomplete after their deadline."""
+    runs = app.bus.handle(RunReconciliation())
+    return {"runs": len(runs), "settled_levies": sum(r.settled_levies for r in runs),
+            "new_discrepancies": sum(r.new_discrepancies for r in runs)}
 
 
 def refresh_summaries(app: Application) -> Figures:
@@ -84,6 +94,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("link_test", sweep("link"), lambda j: j.link_test_interval_s,
             "空闲时发送 9005 链路测试，超时未应答标记链路中断",
             "9005 link test when idle; link DOWN when unanswered"),
+    JobSpec("reconcile", reconcile, lambda j: j.reconcile_interval_s,
+            "日终对账：核对已收齐的 3122 入库明细，入库（SETTLED）并生成差异清单；分包缺失告警",
+            "day-end reconciliation of complete 3122s (levies SETTLED, discrepancy list); "
+            "missing sub-package alert"),
     JobSpec("summaries", refresh_summaries, lambda j: j.summaries_interval_s,
             "重算上月初至今日的每日应征、入库汇总（各税务机关）",
             "daily levied/received summaries from the first of last month to today"),

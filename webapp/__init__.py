@@ -39,6 +39,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.console.views import bp as console_bp
+    import webapp.console.reconciliation  # noqa: F401 - its routes join the console blueprint
     from webapp.ops.views import bp as ops_bp
     from webapp.portal.views import bp as portal_bp
     from webapp.reference import bp as reference_bp

@@ -83,13 +83,13 @@ def _register() -> None:
     """Each subcommand group lives in its own module; the web, jobs and monitor issues add theirs
     here."""
     from gateway.cli import (audit, batch, db, demo, error_store, gateway_cmd, jobs, monitor, ops,
-                             parties, params, payments, queue, reports, sim, system, web)
+                             parties, params, payments, queue, recon, reports, sim, system, web)
 
     for command in (db.db, db.config_cmd, demo.demo_data, demo.demo, gateway_cmd.gateway,
                     payments.debit, payments.agreement, parties.payer, queue.queue,
                     queue.channel, sim.sim, system.system, ops.alerts, ops.review,
                     error_store.errors, monitor.monitor, web.web, audit.audit,
-                    params.params, batch.batch, jobs.jobs, reports.reports):
+                    params.params, batch.batch, jobs.jobs, recon.recon, reports.reports):
         cli.add_command(command)
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gateway.domain.reconciliation import EntryDetail
+
 
 @dataclass(frozen=True)
 class InboundRef:
@@ -201,6 +203,9 @@ class ReconciliationReceived(Event):
     child_pack_num: int
     cur_pack_num: int
     cur_pack_amt: Decimal
+    all_num: int = 0
+    all_amt: Decimal = Decimal("0.00")
+    items: tuple[EntryDetail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,8 @@ class FundAccountFigures:
     today_receipt: Decimal
     today_pay: Decimal
     today_balance: Decimal
+    acct_name: str = ""
+    acct_date: dt.date | None = None
 
     @property
     def balanced(self) -> bool:

@@ -232,9 +232,11 @@ class PackageRepository:
         self.s.execute(update(t).where(t.c.id == bindparam("_id")).values(
             state=bindparam("_state"), result_code=bindparam("_code"),
             reason=bindparam("_reason"), tax_date=bindparam("_tax_date"),
-            resolved_at=bindparam("_resolved"), next_check_at=bindparam("_next")), [
+            resolved_at=bindparam("_resolved"), next_check_at=bindparam("_next"),
+            chk_date=bindparam("_chk")), [
             dict(_id=d.id, _state=d.state.value, _code=d.result_code, _reason=d.reason[:200],
-                 _tax_date=d.tax_date, _resolved=d.resolved_at, _next=d.next_check_at)
+                 _tax_date=d.tax_date, _resolved=d.resolved_at, _next=d.next_check_at,
+                 _chk=d.chk_date)
             for d in items])
 
     def item_by_key(self, org: str, day: dt.date, tra_no: str) -> Debit | None:

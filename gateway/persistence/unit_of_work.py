@@ -50,6 +50,8 @@ class SqlUnitOfWork:
         self._batch_repositories(s)
         from gateway.persistence.individual_repositories import IndividualRepository
         self.individuals = IndividualRepository(s)  # services.individual_ports
+        from gateway.persistence.reconciliation_repositories import ReconciliationRepository
+        self.reconciliation = ReconciliationRepository(s)
         return self
 
     def _batch_repositories(self, s: Session) -> None:

@@ -48,3 +48,7 @@ class GatewayOptions:
     calendar: ClearingCalendar = field(default_factory=ClearingCalendar)
     # A 9101's WorkDate is adopted when it is the next clearing day or this close to the clock.
     work_date_window_days: int = 3
+    # Reconciliation (§6.8): clearing days before "succeeded here, absent there" is listed, and
+    # the hour of the next clearing day by which every 3122 sub-package must have arrived.
+    recon_absent_grace_days: int = 1
+    recon_complete_by_hour: int = 12

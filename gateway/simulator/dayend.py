@@ -19,6 +19,7 @@ from gateway.domain.calendar import ClearingCalendar
 from gateway.simulator import schema as t
 from gateway.simulator.context import Tx, d2s, fen, s2d, yuan
 from gateway.simulator.contract_choices import DEFAULT_SPECIAL_ACCOUNT, MAX_3122_ITEMS
+from gateway.simulator.entry_faults import Entry, apply_entry_faults
 from gateway.simulator.outbound import send
 from gateway.simulator.single import bank_process
 
@@ -73,34 +74,39 @@ def _finalise_single_debits(tx: Tx, closed: dt.date) -> None:
 def entry_details(tx: Tx, org: str, day: dt.date) -> list[CompDeduct3122]:
     """§6.8 items of ``org`` that belong to ``day``: single debits of that EntrustDate with OpStat
     20 or 97 (not blocked), batch items whose 2102 and accepted 2108s whose answered copy were
-    handled on that work date."""
+    handled on that work date; entry faults (:mod:`.entry_faults`) applied."""
+    return apply_entry_faults(tx, _entries(tx, org, day))
+
+
+def _entries(tx: Tx, org: str, day: dt.date) -> list[Entry]:
     k, p, i = t.keys.c, t.packages.c, t.package_items.c
     x = d2s(day)
     treasury = tx.treasury_of(org)
-    out: list[CompDeduct3122] = []
+    out: list[Entry] = []
     singles = tx.conn.execute(select(t.keys).where(
         k.kind == "1001", k.tax_org_code == org, k.entrust_date == x,
         k.op_stat.in_(("20", "97")), k.blocked.is_(False), k.tax_date.is_not(None)
     ).order_by(k.serial)).all()
     for r in singles:
-        out.append(_item(treasury or r.treasury, "1001", org, r.entrust_date, _NONE, r.serial,
-                         r.tax_vou_no, r.amount_fen, r.tax_date, r.op_stat))
+        out.append((_item(treasury or r.treasury, "1001", org, r.entrust_date, _NONE, r.serial,
+                          r.tax_vou_no, r.amount_fen, r.tax_date, r.op_stat), r.pay_bk_code, r.acct))
     batch = tx.conn.execute(select(k.entrust_date, k.serial, p.treasury, i.tra_no, i.tax_vou_no,
-                                   i.amount_fen, i.tax_date)
+                                   i.amount_fen, i.tax_date, p.pay_bk_code, i.acct)
                             .join(t.packages, p.key_id == k.id).join(t.package_items,
                                                                      i.key_id == k.id)
                             .where(k.kind == "1102", k.tax_org_code == org, k.chk_date == x,
                                    i.result == "90000")
                             .order_by(k.serial, i.tra_no)).all()
     for r in batch:
-        out.append(_item(treasury or r.treasury, "1102", org, r.entrust_date, r.serial, r.tra_no,
-                         r.tax_vou_no, r.amount_fen, r.tax_date, "20"))
+        out.append((_item(treasury or r.treasury, "1102", org, r.entrust_date, r.serial, r.tra_no,
+                          r.tax_vou_no, r.amount_fen, r.tax_date, "20"), r.pay_bk_code, r.acct))
     counter = tx.conn.execute(select(t.keys).where(
         k.kind == "2108", k.tax_org_code == org, k.op_stat == "20", k.chk_date == x
     ).order_by(k.key)).all()
     for r in counter:
-        out.append(_item(treasury or r.treasury, "2108", r.pay_bk_code, r.entrust_date, _NONE,
-                         r.serial, r.tax_vou_no, r.amount_fen, r.tax_date, "20"))
+        out.append((_item(treasury or r.treasury, "2108", r.pay_bk_code, r.entrust_date, _NONE,
+                          r.serial, r.tax_vou_no, r.amount_fen, r.tax_date, "20"),
+                    r.pay_bk_code, r.acct))
     return out
 
 

@@ -14,6 +14,8 @@ Syntax (``simulator.faults`` entries, or an account's ``fault`` as a comma-separ
 ``ets_refuse:<code>[:<MsgNo>]``  the ETS refuses that request (default 1001) with a 9120/9121
 ``bank_error[:<PayBkCode>]``   the bank fails the debit: 99090
 ``undeliverable[:<PayBkCode>]``  packages for the bank cannot be delivered: 9122
+``entry_omit`` / ``entry_amount`` / ``entry_voucher`` / ``entry_reverse`` / ``entry_extra:<MsgNo>``
+                               the 3122 lies about the account's entries (see :mod:`.entry_faults`)
 =============================  ===========================================================
 
 Any entry may end in ``*N``: it then fires only the first N times (counted per scope, in the
@@ -90,6 +92,14 @@ def parse_fault(entry: str) -> Fault:
             if not _MSG_NO.fullmatch(msg_no):
                 raise ValueError("the MsgNo must have 4 digits")
             return Fault(text, kind, msg_no=msg_no, code=args[0], limit=limit)
+        if kind in ("entry_omit", "entry_amount", "entry_voucher", "entry_reverse"):
+            if args:
+                raise ValueError("takes no argument")
+            return Fault(text, kind, limit=limit)
+        if kind == "entry_extra":
+            if len(args) != 1 or args[0] not in ("1001", "1102", "2108"):
+                raise ValueError("needs the OriMsgNo of the invented entry: 1001, 1102 or 2108")
+            return Fault(text, kind, msg_no=args[0], limit=limit)
         if kind in ("bank_error", "undeliverable"):
             if len(args) > 1 or (args and not re.fullmatch(r"[0-9]{12}", args[0])):
                 raise ValueError("takes at most a 12-digit PayBkCode")

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from gateway.codec.head import CfxMessage
 from gateway.codec.routing import CLASS_OF
 from gateway.domain import events as e
+from gateway.domain.reconciliation import EntryDetail
 from gateway.wire.keys import business_key, request_key
 
 #: Finds the request one of our MsgIDs carried: (MsgNo, outbox key) or None.
@@ -99,14 +100,19 @@ def _9101(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
 
 def _3122(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.batch_head3122
+    items = tuple(EntryDetail(i.payee_org_code, i.ori_msg_no, i.ori_send_org_code,
+                              i.ori_entrust_date, i.ori_pack_no, i.ori_tra_no, i.ori_tax_vou_no,
+                              i.tra_amt, i.tax_date, i.op_stat) for i in msg.body.comp_deduct3122)
     return e.ReconciliationReceived(ref, b.tax_org_code, b.chk_date, b.pack_no, b.cur_pack_no,
-                                    b.child_pack_num, b.cur_pack_num, b.cur_pack_amt)
+                                    b.child_pack_num, b.cur_pack_num, b.cur_pack_amt,
+                                    b.all_num, b.all_amt, items)
 
 
 def _3128(msg: CfxMessage[Any], ref: e.InboundRef, _: RequestLookup) -> e.Event:
     b = msg.body.bill_head3128
     accounts = tuple(e.FundAccountFigures(s.tre_code, s.acct_code, s.yesterday_balance,
-                                          s.today_receipt, s.today_pay, s.today_balance)
+                                          s.today_receipt, s.today_pay, s.today_balance,
+                                          s.acct_name, s.acct_date)
                      for s in msg.body.stock3128)
     return e.FundReportReceived(ref, b.report_date, accounts)
 

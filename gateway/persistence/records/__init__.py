@@ -22,6 +22,9 @@ from gateway.persistence.records.parties import (BankRecord, InsuranceTypeRecord
 from gateway.persistence.records.payments import (CounterVoucherLevyRecord, CounterVoucherRecord,
                                                   DebitLevyRecord, DebitRecord, PackageRecord,
                                                   ReversalRecord, ReviewItemRecord)
+from gateway.persistence.records.reconciliation import (FundReportLineRecord,
+                                                        ReconDiscrepancyRecord, ReconItemRecord,
+                                                        ReconPackageRecord, ReconSubPackageRecord)
 from gateway.persistence.records.reference import (ParameterBasisRecord,
                                                    ParameterBasisVersionRecord,
                                                    ParameterChangeRecord, ParameterProposalRecord,
@@ -51,4 +54,6 @@ __all__ = [
     "ResidentGradeRecord", "VirtualUnitRecord",
     "DailySummaryRecord", "ReportVersionRecord", "SummaryRunRecord",
     "DeclarationLineRecord", "DeclarationRecord", "PersonChangeRecord",
+    "FundReportLineRecord", "ReconDiscrepancyRecord", "ReconItemRecord", "ReconPackageRecord",
+    "ReconSubPackageRecord",
 ]

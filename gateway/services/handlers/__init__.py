@@ -9,10 +9,12 @@ from gateway.domain import events as e
 from gateway.services.context import HandlerContext
 from gateway.domain import batch_messages as bm
 from gateway.domain import individual_commands as ic
+from gateway.domain import reconciliation as rc
 from gateway.domain import summary_messages as sm
 from gateway.services.handlers import (agreements, counter, dayend, debits, individual,
                                        package_outcomes, packages, pending, realtime_batch,
-                                       refunds, reversals, stops, summaries, sweeper, system)
+                                       reconciliation, refunds, reversals, stops, summaries,
+                                       sweeper, system)
 from gateway.services.ports import UnitOfWork
 
 # A handler takes its message (the type it is registered for, hence Any here), the unit of work
@@ -89,4 +91,7 @@ HANDLERS: dict[type, Handler] = {
     sm.GenerateReports: summaries.generate_reports,
     sm.SubmitReport: summaries.submit_report,
     sm.SendArrearsReminders: summaries.send_arrears_reminders,
+    # Day-end reconciliation (issue 14).
+    rc.RunReconciliation: reconciliation.run_reconciliation,
+    rc.ResolveDiscrepancy: reconciliation.resolve_discrepancy,
 }

@@ -2,14 +2,15 @@
 2102 package results (§6.6, §6.8, §6.9, §6.11 table of 9121 keys).
 
 The runtime stores each message as received before these run, so a 90000 receipt means "stored"
-as the interface requires; applying the details (settlement, discrepancy lists, package items)
-is the work of the reconciliation and batch flows, which read the stored messages.
+as the interface requires; the 3122 items and the 3128 accounts are kept for reconciliation
+(handlers/reconciliation.py) in the same transaction.
 """
 
 from __future__ import annotations
 
 from gateway.domain.events import BatchResultReceived, FundReportReceived, ReconciliationReceived
 from gateway.services.context import HandlerContext
+from gateway.services.handlers import reconciliation
 from gateway.services.ports import UnitOfWork
 
 
@@ -19,18 +20,18 @@ def on_reconciliation_received(event: ReconciliationReceived, uow: UnitOfWork,
     sub-package). Count and sum mismatches were refused with 92004 by the codec already."""
     uow.messages.answer_ack(event.ref, "90000", "",
                             request_key=(event.ref.src, event.chk_date, event.pack_no))
+    reconciliation.store_subpackage(event, uow, ctx)
 
 
 def on_fund_report_received(event: FundReportReceived, uow: UnitOfWork,
                             ctx: HandlerContext) -> None:
     """Store-and-acknowledge; accounts that break the balance identity flag the report (the
     9121 is unaffected, §6.9)."""
-    broken = [a for a in event.accounts if not a.balanced]
+    broken = reconciliation.store_fund_report(event, uow, ctx)  # stored per account, alerted
     if broken:
         names = "、".join(f"{a.tre_code}/{a.acct_code}" for a in broken)
         detail = f"3128 {event.report_date:%Y%m%d} 余额不平衡的账户：{names}"
         uow.batch_inbound.flag("3128", f"{event.report_date:%Y%m%d}", detail)
-        uow.alerts.add("WARNING", "3128", detail)
         uow.reviews.add("FUND_REPORT_UNBALANCED", detail)
     uow.messages.answer_ack(event.ref, "90000", "",
                             request_key=(event.ref.src, event.report_date, "00000000"))

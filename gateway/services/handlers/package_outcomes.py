@@ -135,6 +135,8 @@ def _apply_items(b: BatchUnitOfWork, ctx: HandlerContext, pkg: Package,
                 continue
             was_failed = item.state is DebitState.FAILED
             item.succeeded(ret.tax_date or event.entrust_date, ret.result, at=now)
+            # §6.8: the item belongs to the check date of the 2102's HEAD WorkDate.
+            item.chk_date = event.work_date or event.entrust_date
             for lid in item.levy_ids:
                 levy = levies[lid]
                 outcome = levy.apply_success(owner(item), item.tax_date or event.entrust_date)

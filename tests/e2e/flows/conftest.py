@@ -19,11 +19,12 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="module")
 def system(request, tmp_path_factory):
     """``etsgw sim run`` and ``etsgw gateway`` for this module. A module may set ``SIM_FAULTS``
-    (configured simulator faults) and ``COUNTER_RESERVATION_S``."""
+    (configured simulator faults), ``COUNTER_RESERVATION_S`` and ``GATEWAY`` (gateway settings)."""
     name = request.module.__name__.rsplit(".", 1)[-1]
     system = System.start(tmp_path_factory.mktemp(name),
                           sim_faults=getattr(request.module, "SIM_FAULTS", ()),
-                          counter_reservation_s=getattr(request.module, "COUNTER_RESERVATION_S", 8))
+                          counter_reservation_s=getattr(request.module, "COUNTER_RESERVATION_S", 8),
+                          gateway=getattr(request.module, "GATEWAY", None))
     try:
         yield system
         system.check_conservation(system.data.payers)  # the module's end: every payer

@@ -113,9 +113,9 @@ class System:
 
     @classmethod
     def start(cls, tmp: Path, *, sim_faults: Iterable[str] = (),
-              counter_reservation_s: int = 8) -> System:
+              counter_reservation_s: int = 8, gateway: dict | None = None) -> System:
         config = write_config(tmp, sim_faults=sim_faults,
-                              counter_reservation_s=counter_reservation_s)
+                              counter_reservation_s=counter_reservation_s, gateway=gateway)
         settings = load_settings(config, environ={})
         app = build(settings)
         try:

@@ -87,17 +87,22 @@ class Harness:
         return self.rt.bus.handle(SweepTimeouts(now=self.clock()))
 
 
-@pytest.fixture
-def harness(tmp_path, db_url) -> Harness:
-    """On SQLite and on PostgreSQL (``db_url``); the gateway's queue manager shares the database."""
+def make_harness(tmp_path, db_url, **gateway) -> Harness:
+    """The runtime on ``db_url`` with seeded data; ``gateway`` overrides gateway settings."""
     settings = Settings().replace(
         database={"url": db_url},
         simulator={"database_url": f"sqlite:///{tmp_path / 'sim.db'}"},
-        gateway={"initial_work_date": f"{DAY:%Y%m%d}"})
+        gateway={"initial_work_date": f"{DAY:%Y%m%d}", **gateway})
     clock = Clock(dt.datetime(2024, 11, 5, 9, 30))
     app = build(settings, clock=clock)
     migrate.upgrade(app.engine)
     data = seed(app.engine)
-    rt = build_runtime(app)
-    yield Harness(rt=rt, clock=clock, data=data)
-    rt.close()
+    return Harness(rt=build_runtime(app), clock=clock, data=data)
+
+
+@pytest.fixture
+def harness(tmp_path, db_url) -> Harness:
+    """On SQLite and on PostgreSQL (``db_url``); the gateway's queue manager shares the database."""
+    h = make_harness(tmp_path, db_url)
+    yield h
+    h.rt.close()

@@ -145,3 +145,7 @@ def test_summaries_and_reports_jobs_build_the_tables_and_are_idempotent(harness)
     assert run(harness, "summaries")["rows_after"] == first["rows_after"]
     assert run(harness, "reports")["new_versions"] == 0
     assert counts() == before
+
+
+def test_reconcile_job_with_nothing_received_runs_nothing(harness):
+    assert run(harness, "reconcile")["runs"] == 0

@@ -139,3 +139,31 @@ def test_day_switch_refuses_to_go_back(world):
 def test_weekend_and_holidays_are_skipped(make_world):
     sim, peer = make_world(initial_work_date="20240930")  # Monday before National Day
     assert sim.day_switch() == dt.date(2024, 10, 8)
+
+
+def test_entry_faults_alter_the_3122_but_not_the_money(make_world):
+    """The simulator's entry faults (for reconciliation tests): omit, alter, reverse, invent."""
+    payers = (Payer(1, fault="entry_amount*1,entry_extra:2108*1"),
+              Payer(2, fault="entry_omit"), Payer(3, balance="1.00"))
+    sim, peer = make_world(payers=payers)
+    a, b, _poor = payers
+    peer.exchange(msg_1001(a, "00000001", "100.00"))
+    peer.exchange(msg_1001(a, "00000002", "10.00"))  # the *1 limits are spent on the first
+    peer.exchange(msg_1001(b, "00000003", "20.00"))
+    peer.exchange(msg_1102("00000001", [(a, "00000005", "5.00")]))
+    peer.replies()
+    sim.day_switch()
+    peer.pump()
+    out = peer.replies("BATCH")
+    items = [i for r in out if r.msg_no == "3122" for i in r.msg.body.comp_deduct3122]
+    got = sorted((i.ori_msg_no, i.ori_tra_no, i.tra_amt) for i in items)
+    assert got == sorted([("1001", "00000001", Decimal("100.01")),
+                          ("2108", "99000001", Decimal("100.01")),  # modelled on the entry
+                          ("1001", "00000002", Decimal("10.00")),
+                          ("1102", "00000005", Decimal("5.00"))])
+    invented = next(i for i in items if i.ori_msg_no == "2108")
+    assert invented.ori_send_org_code == BANK and invented.ori_pack_no == "00000000"
+    [report] = [r.msg.body for r in out if r.msg_no == "3128"]
+    # the 3128 sums the entries as sent, and its balance identity holds
+    assert all(s.yesterday_balance + s.today_receipt - s.today_pay == s.today_balance
+               for s in report.stock3128)

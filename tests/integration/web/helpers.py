@@ -126,6 +126,8 @@ class Records:
     levy_person: int  # person_demo's
     agreement_unit: int
     agreement_person: int
+    discrepancy_gz: int = 0  # a reconciliation discrepancy of debit_gz's office
+    discrepancy_fs: int = 0
 
 
 def make_records(web: Web) -> Records:
@@ -147,4 +149,19 @@ def make_records(web: Web) -> Records:
     debit_gz = application.bus.handle(SubmitDebit(unit, tuple(levies(unit)[:1]), "test")).id
     debit_fs = application.bus.handle(SubmitDebit(fs_payer, tuple(levies(fs_payer)[:1]), "test")).id
     return Records(debit_gz, debit_fs, agreement(unit), agreement(fs_payer), unit, fs_payer,
-                   levies(unit)[-1], levies(person)[-1], agreement(unit), agreement(person))
+                   levies(unit)[-1], levies(person)[-1], agreement(unit), agreement(person),
+                   add_discrepancy(web, debit_gz), add_discrepancy(web, debit_fs))
+
+
+def add_discrepancy(web: Web, debit_id: int, kind: str = "AMOUNT", day: str = "2026-11-16") -> int:
+    """A discrepancy line on a debit's office, as a run would write it (the run itself is
+    tested in tests/integration/flows/test_reconciliation.py)."""
+    org, amount, vou = web.sql("SELECT tax_org_code, amount, tax_vou_no FROM debit WHERE id = :d",
+                               d=debit_id)[0]
+    web.sql("INSERT INTO recon_discrepancy (tax_org_code, chk_date, kind, item_id, debit_id, "
+            "ori_key, reported_amount, held_amount, reported_voucher, held_voucher, held_state, "
+            "state, note, resolved_by) VALUES (:o, :day, :k, (SELECT coalesce(max(id), 0) + 1 FROM "
+            "recon_discrepancy), :d, :key, :a + 1, :a, :v, :v, "
+            "'SUCCEEDED', 'OPEN', '', '')", o=org, day=day, k=kind, d=debit_id,
+            key=f"1001/{org}/00000000/{debit_id:08d}", a=amount, v=vou)
+    return web.sql("SELECT max(id) FROM recon_discrepancy")[0][0]

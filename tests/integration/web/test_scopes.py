@@ -22,6 +22,8 @@ CASES = {
     "console.verify": ("POST", "/console/agreements/{}/verify", "staff_gz", None, "agreement_fs"),
     "console.payer": ("GET", "/console/payers/{}", "staff_gz", "payer_gz", "payer_fs"),
     "portal.resident_payment": ("GET", "/portal/history/{}", "person_demo", None, "debit_gz"),
+    "console.recon_discrepancy": ("POST", "/console/reconciliation/discrepancies/{}", "staff_gz",
+                                  "discrepancy_gz", "discrepancy_fs"),
 }
 HOME_OF = {"unit_demo": "/portal/", "staff_gz": "/console/"}
 # Routes with an id whose guessed-id cases are in a test of their own.

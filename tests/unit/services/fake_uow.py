@@ -29,6 +29,7 @@ from gateway.domain.voucher import CounterVoucher
 from tests.unit.services.fake_batch import (FakeBatchListRepository, FakeNotificationRepository,
                                            FakePackageRepository, FakeRefundRepository,
                                            FakeStopRepository)
+from tests.unit.services.fake_reconciliation import FakeReconciliationRepository
 from tests.unit.services.fake_messenger import FakeMessenger, Sent
 from tests.unit.services.fake_reference import (
     FakeAgreementRepository, FakeAlertRepository, FakeBatchInboundRepository, FakeLevyRepository,
@@ -65,6 +66,8 @@ class FakeData:
     notices: list[list[Any]] = field(default_factory=list)
     next_id: int = 0
     next_msg: int = 0
+    recon_packages: dict[Any, Any] = field(default_factory=dict)
+    fund_lines: list[Any] = field(default_factory=list)
 
 
 class FakeDatabase:
@@ -98,6 +101,7 @@ class FakeUnitOfWork:
         self.refunds = FakeRefundRepository(self)
         self.notifications = FakeNotificationRepository(self)
         self.batch_lists = FakeBatchListRepository(self)
+        self.reconciliation = FakeReconciliationRepository(self)
 
     def __enter__(self) -> "FakeUnitOfWork":
         self.tx = copy.deepcopy(self.db.data)

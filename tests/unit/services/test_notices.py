@@ -24,6 +24,7 @@ def test_a_3122_sub_package_is_acknowledged_with_its_key(world: World) -> None:
     ack = world.last("9121")
     assert (ack.fields["result"], ack.fields["ori_msg_no"]) == ("90000", "3122")
     assert ack.fields["request_key"] == (ETS, DAY, "00000007")
+    assert [p["state"] for p in world.data.recon_packages.values()] == ["RECEIVING"]  # 1 of 2
 
 
 def test_a_balanced_3128_is_acknowledged_without_a_flag(world: World) -> None:
@@ -38,7 +39,8 @@ def test_an_unbalanced_3128_is_flagged_and_still_acknowledged(world: World) -> N
                                        (_figures("120.00"), _figures("121.00"))))
     assert world.last("9121").fields["result"] == "90000"
     assert [f[:2] for f in world.data.flags] == [("3128", "20241105")]
-    assert [a[:2] for a in world.data.alerts] == [("WARNING", "3128")]
+    assert [a[:2] for a in world.data.alerts] == [("WARNING", "fund_report.unbalanced")]
+    assert [line.balanced for line in world.data.fund_lines] == [True, False]
     assert world.review_kinds() == ["FUND_REPORT_UNBALANCED"]
 
 

@@ -26,6 +26,8 @@ from gateway.simulator.outbound import corrupt, garble
     ("ets_refuse:99090:9005", Fault("ets_refuse:99090:9005", "ets_refuse", msg_no="9005",
                                     code="99090")),
     ("bank_error", Fault("bank_error", "bank_error")),
+    ("entry_omit*2", Fault("entry_omit", "entry_omit", limit=2)),
+    ("entry_extra:2108", Fault("entry_extra:2108", "entry_extra", msg_no="2108")),
     ("undeliverable:102581000013", Fault("undeliverable:102581000013", "undeliverable",
                                          bank="102581000013")),
 ])
@@ -36,6 +38,7 @@ def test_fault_syntax(text, expected):
 @pytest.mark.parametrize("text", [
     "drop", "drop:20011", "delay:9120", "delay:9120:-1", "dup:2001:3", "opstat:42",
     "ets_refuse:9200", "bank_error:1025", "explode:2001", "drop:2001*0", "drop:2001*x",
+    "entry_omit:1001", "entry_extra", "entry_extra:9120",
 ])
 def test_bad_fault_syntax_is_refused(text):
     with pytest.raises(FaultSyntaxError):

@@ -1,7 +1,7 @@
 """daily summaries, summary runs, report versions
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 04:23:15.890522
 """
 
@@ -15,7 +15,7 @@ import gateway.persistence.types
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
