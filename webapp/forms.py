@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (IntegerField, PasswordField, SelectField, SelectMultipleField, StringField,
                      SubmitField)
 from wtforms.fields import DateField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 REQUIRED = "此项为必填项"
@@ -68,7 +68,8 @@ class AssignRoleForm(FlaskForm):
         # IntegerField's own message is English; show ours instead.
         if field.raw_data and field.raw_data[0] and field.data is None:
             field.errors[:] = []
-            raise ValueError("缴费人编号必须是数字")
+            # ValidationError: WTForms 3 lets a plain ValueError from a validator escape (a 500).
+            raise ValidationError("缴费人编号必须是数字")
 
 
 class AuditFilterForm(FlaskForm):
