@@ -85,8 +85,8 @@ def test_atheris_short_run(tmp_path: Path) -> None:
     corpus.mkdir()
     for name, data in hostile.GOLDEN.items():
         (corpus / name).write_bytes(data)
-    done = subprocess.run([sys.executable, str(ATHERIS), "-runs=1000", "-max_len=8192", "-seed=1",
+    done = subprocess.run([sys.executable, str(ATHERIS), "-runs=5000", "-max_len=8192", "-seed=1",
                            str(corpus)], capture_output=True, text=True, timeout=240,
                           cwd=Path(__file__).resolve().parents[3])
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Done 1000 runs" in done.stderr
+    assert "Done 5000 runs" in done.stderr
