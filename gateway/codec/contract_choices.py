@@ -81,6 +81,10 @@ STREAM_MIN_BYTES = 256 * 1024
 #: xmlschema gives the most precise, path-qualified reports but is slow; above this size the
 #: report comes from libxml2's own error log (which also carries the element path).
 PRECISE_REPORT_MAX_BYTES = 512 * 1024
+#: ... and above this many attributes in the document. ETS messages carry none; xmlschema's
+#: report costs time quadratic in a hostile element's attributes (800 attributes on CFX took 8 s,
+#: 5,000 minutes: one small message could stall a worker), libxml2's is linear.
+PRECISE_REPORT_MAX_ATTRIBUTES = 16
 
 #: How many broken rules a rejection reason lists.
 MAX_REASONS = 3

@@ -88,7 +88,8 @@ class SchemaSet:
 
     def report(self, msg_no: str, root: etree._Element, size: int) -> str:
         """Why ``root`` is not valid: ``"<path>: <reason>"`` for the first error found."""
-        if size <= choices.PRECISE_REPORT_MAX_BYTES:
+        if size <= choices.PRECISE_REPORT_MAX_BYTES and _attributes(root) <= \
+                choices.PRECISE_REPORT_MAX_ATTRIBUTES:
             precise = self._precise_report(msg_no, root)
             if precise:
                 return precise
@@ -119,3 +120,8 @@ class SchemaSet:
 
                 schema = _PRECISE[key] = xmlschema.XMLSchema10(str(self.path(msg_no)))
             return schema
+
+
+def _attributes(root: etree._Element) -> int:
+    """How many attributes the document carries (linear in its size)."""
+    return sum(len(el.attrib) for el in root.iter())
