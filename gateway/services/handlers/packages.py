@@ -203,6 +203,10 @@ def query_package(cmd: QueryPackage, uow: UnitOfWork, ctx: HandlerContext) -> st
                                           "00000000")
 
 
+# The alert source ops look up for a package failed at its deadline (docs/operations.md).
+ALERT_PACKAGE_DEADLINE = "package_deadline"
+
+
 def sweep_packages(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: int = 50) -> int:
     """Deadline passed → FAILED and unlocked (§6.6 rule 5); no receipt yet → 9003 on the
     back-off (§7.3)."""
@@ -212,6 +216,10 @@ def sweep_packages(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit
         count += 1
         if pkg.past_deadline(now):
             fail_package(b, ctx, pkg, "DEADLINE", "超过回执期限未收到批量扣款结果")
+            uow.alerts.add("WARNING", ALERT_PACKAGE_DEADLINE,
+                           f"批量包 {pkg.pack_no}（{pkg.tax_org_code}，委托日期 {pkg.entrust_date:%Y%m%d}）"
+                           f"超过回执期限未收到 2102，已判失败并解锁 {pkg.item_count} 户应征；"
+                           "迟到的 2102 仍会入账，已另行缴纳的标记为重复缴款")
             continue
         if pkg.state is PackageState.SENT:
             uow.messages.send_status_query(pkg.tax_org_code, "1", pkg.entrust_date, pkg.pack_no,

@@ -47,7 +47,7 @@ def test_once_runs_one_job_and_prints_its_figures(app, config, etsgw):
 
 
 def test_once_refuses_an_unknown_job_and_once_with_list(config, etsgw):
-    code, _, err = etsgw("--config", config, "jobs", "--once", "reconcile")
+    code, _, err = etsgw("--config", config, "jobs", "--once", "no_such_job")
     assert code == 2 and "etsgw jobs --help" in err
     code, _, err = etsgw("--config", config, "jobs", "--once", "sweeper", "--list")
     assert code == 2 and "--once" in err

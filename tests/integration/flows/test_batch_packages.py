@@ -13,7 +13,7 @@ from gateway.codec.messages import (BatchHead2102, BatchReturn2102, Msg2102, Msg
                                     MsgReturn9121, StopReturn2123)
 from gateway.domain import batch_messages as bm
 from gateway.domain.pending_list import Selection
-from gateway.persistence.records import (BatchListEntryRecord, DebitRecord, LevyRecord,
+from gateway.persistence.records import (AlertRecord, BatchListEntryRecord, DebitRecord, LevyRecord,
                                          PackageRecord, RefundCaseRecord, ReviewItemRecord)
 from tests.integration.flows.conftest import DAY
 from tests.support.seed import BANK, ORG
@@ -118,6 +118,7 @@ def test_deadline_fails_and_a_late_2102_pays_or_flags_duplicates(harness):
     h.sweep()
     assert rows(h, select(PackageRecord.state))[0][0] == "FAILED"
     assert set(levy_states(h).values()) == {"UNPAID"}
+    assert [a.source for a in rows(h, select(AlertRecord))] == ["package_deadline"]
     # payer 0 pays another way meanwhile (a single debit would; here the levies are marked paid)
     first = h.data.payers[0]
     with h.rt.uow() as uow:

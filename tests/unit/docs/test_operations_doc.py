@@ -13,7 +13,7 @@ from gateway.cli import cli
 from tests.unit.docs.alert_kinds import alert_kinds
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "operations.md"
-_KIND = re.compile(r"`((?:monitor|alert):[a-z0-9_:]+)`")
+_KIND = re.compile(r"`((?:monitor|alert):[a-z0-9_:.]+)`")
 
 
 def documented_kinds() -> set[str]:
