@@ -80,11 +80,13 @@ def test_staff_select_preview_launch_watch_and_export(page, system):
     page.wait_for_url(re.compile(r".*/console/batch/lists/\d+$"))
     list_id = int(page.url.rsplit("/", 1)[1])
     assert f"{levies} 条应征" in page.inner_text("main")
+    screenshot(page, "console-batch-list")
     page.get_by_test_id("launch-async").click()
     page.wait_for_url(re.compile(rf".*/console/batch/packages\?list={list_id}$"))
     assert "已组包发送" in page.inner_text("main")
     packages = sql(app, "SELECT id, item_count FROM package WHERE list_id = :l ORDER BY id", l=list_id)
     assert packages and page.get_by_test_id("package-link").count() == len(packages)
+    screenshot(page, "console-batch-packages")
 
     # Watch the first package until its 2102 is applied.
     pkg_id, items = packages[0]

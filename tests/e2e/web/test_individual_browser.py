@@ -78,6 +78,7 @@ def test_2_pay_arrears_and_a_collection_order_and_see_the_details(page, live):
     page.locator("input[name=levy_ids]").first.check()
     _press(page, "实时扣款")
     assert "已发起实时扣款" in page.locator(".flash-success").inner_text()
+    screenshot(page, "person-arrears")
     order = page.get_by_test_id("orders").locator("button").first
     order.click()
     assert "托收单" in page.locator(".flash-success").inner_text()
@@ -108,6 +109,7 @@ def test_3_agreements_online_print_and_on_site_with_the_cutoff_notice(page, live
     late = live.application.options.cutoff.after_cutoff(live.application.clock())
     assert (page.locator(".flash-warning").count() > 0) == late
     assert "BANK-2026-0001" in page.get_by_test_id("agreements").inner_text()
+    screenshot(page, f"agreements-{username}")
     assert live.sql("SELECT count(*) FROM outbox WHERE msg_no = '9114'")[0][0] == 1
 
 
@@ -119,6 +121,7 @@ def test_4_stopping_insurance_with_a_locked_levy(page, live):
     page.check("#confirm")
     _press(page, "确认停保")
     assert "已向银行查询扣款状态" in _error(page, "confirm")
+    screenshot(page, "person-stop-querying")
     assert live.sql("SELECT count(*) FROM outbox WHERE msg_no = '9003'")[0][0] == 1
     live.application.bus.handle(StatusReported(InboundRef("9004", "E1", "ETS", "ONLINE"),
                                                debit.tax_org_code, "0", debit.entrust_date,
@@ -143,6 +146,7 @@ def test_5_contribution_base_within_bounds_and_insurance_types(page, live):
     page.fill("#base", f"{floor + 100:.2f}")
     _press(page, "调整缴费基数")
     assert "缴费基数已调整为" in page.locator(".flash-success").inner_text()
+    screenshot(page, "person-base-adjusted")
     page.uncheck("input[value=PENSION]")
     _press(page, "变更险种")
     assert "社保经办机构办理" in _error(page, "insurance_codes")
@@ -170,6 +174,7 @@ def test_6_and_8_pay_for_another_person_mismatched_name_first_then_history(page,
     page.fill("#name", name)
     _press(page, "查询")
     assert name in page.get_by_test_id("other-levies").inner_text()
+    screenshot(page, "resident-pay-other")
     page.get_by_test_id("pay-other").click()
     page.wait_for_url(f"{live.url}/portal/history")
     row = page.get_by_test_id("payments").locator("tbody tr").first.inner_text()
@@ -191,11 +196,13 @@ def test_7_grade_year_defaults_to_this_year_allows_next_and_refuses_a_crafted_la
     page.select_option("#year", str(years[1]))
     _press(page, "变更档次")
     assert f"{years[1]} 年度缴费档次已变更" in page.locator(".flash-success").inner_text()
+    screenshot(page, "resident-grade-changed")
     # A crafted POST: the option's value rewritten to a later year in the page itself.
     page.locator("#year option").first.evaluate(f"o => o.value = '{years[1] + 1}'")
     page.select_option("#year", str(years[1] + 1))
     _press(page, "变更档次")
     assert f"只能选择当年（{years[0]}）或次年（{years[1]}）" in _error(page, "year")
+    screenshot(page, "resident-grade-refused")
     assert live.sql("SELECT year FROM resident_grade") == [(years[1],)]
 
 
@@ -250,6 +257,7 @@ def test_10_virtual_unit_imports_a_file_with_bad_rows_and_pays_the_valid_ones(pa
     errors = page.get_by_test_id("import-errors").inner_text()
     assert "身份证号码无效" in errors and "未知险种" in errors
     assert page.get_by_test_id("declarations").locator("tbody tr").count() == 2
+    screenshot(page, "residents-unit-import")
     _press(page, "缴费")
     assert "已发起扣款" in page.locator(".flash-success").inner_text()
     assert live.sql("SELECT count(*) FROM proxy_payment")[0][0] == 1

@@ -60,6 +60,7 @@ def test_one_person_schedules_a_ceiling_and_a_second_approves_it(page, live_url)
     page.get_by_test_id("approve").click()  # the maker's own approval is refused
     refusal = page.get_by_test_id("decision-error").inner_text()
     assert "由 head_gz 提出，须由另一人审核批准" in refusal
+    screenshot(page, "reference-own-approval-refused")
     assert page.get_by_test_id("proposal-state").inner_text() == "待审核"
     _log_out(page, live_url)
 

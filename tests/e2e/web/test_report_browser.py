@@ -34,6 +34,7 @@ def test_head_exports_the_monthly_report_and_its_totals_equal_the_summary(page, 
     page.fill("[data-testid=refresh-month]", MONTH)
     page.click("[data-testid=refresh]")
     page.wait_for_selector("text=已重新汇总")
+    screenshot(page, "console-reports")
     page.goto(f"{live_url}/console/reports/monthly/{STAFF_GZ_OFFICE}?month={MONTH}")
     assert page.inner_text("[data-testid=version-state]") == "草稿"
     with page.expect_download() as info:

@@ -69,12 +69,18 @@ def test_add_declare_pay_and_download_the_certificate(page, portal):
     page.get_by_test_id("add-person").get_by_role("button", name="增员").click()
     assert "增员成功" in page.locator(".flash-success").inner_text()
     assert "浏览器员工" in page.get_by_test_id("staff").inner_text()
+    screenshot(page, "unit-staff-added")
 
     page.goto(f"{base}/portal/unit/declare?period={PERIOD}")
     assert "待申报 3 人" in page.get_by_test_id("preview-summary").inner_text()
+    screenshot(page, "unit-declare-preview")
     _declare(page, base)
+    screenshot(page, "unit-declared")
+    page.goto(f"{base}/portal/unit/pay")
+    screenshot(page, "unit-pay")
     debit = _pay_period(page, base)
     assert "扣款处理中" in page.get_by_test_id("debit-outcome").inner_text()
+    screenshot(page, "unit-debit-in-progress")
     bank_answers(application, debit, "90000", dt.date(2026, 11, 16))
     page.get_by_test_id("refresh").click()
     assert "扣款成功" in page.get_by_test_id("debit-outcome").inner_text()
@@ -85,6 +91,7 @@ def test_add_declare_pay_and_download_the_certificate(page, portal):
     page.fill("#from", PERIOD)
     page.fill("#to", PERIOD)
     page.select_option("#form", "document")
+    screenshot(page, "unit-certificates")
     with page.expect_download() as download:
         page.get_by_test_id("certificate").click()
     data = open(download.value.path(), "rb").read()
@@ -128,10 +135,12 @@ def test_void_a_declaration_whose_payment_was_abandoned(page, portal):
     page.get_by_test_id("void").click()
     assert "已向银行查询扣款状态" in page.locator(".flash").inner_text()
     assert page.get_by_test_id("declaration-state").inner_text() == "已申报"
+    screenshot(page, "unit-void-querying")
     bank_answers(application, debit, "24020")  # the status answer: the payment did not happen
     page.get_by_test_id("void").click()
     assert "已作废" in page.locator(".flash-success").inner_text()
     assert page.get_by_test_id("declaration-state").inner_text() == "已作废"
+    screenshot(page, "unit-voided")
 
 
 def test_sign_an_agreement_after_the_cutoff_shows_the_notice(page, portal):
@@ -150,6 +159,7 @@ def test_sign_an_agreement_after_the_cutoff_shows_the_notice(page, portal):
     assert any("税务机关在本月的社保费批量扣费已结束" in n for n in notices)
     assert "WEB-2026-0099" in page.get_by_test_id("agreements").inner_text()
     assert "6222021234567890999" not in page.content()
+    screenshot(page, "unit-agreement-after-cutoff")
 
 
 def test_the_unit_pages_fit_a_phone_screen(browser, portal):
