@@ -26,7 +26,6 @@ from gateway.domain.commands import SweepTimeouts
 from gateway.domain.reconciliation import RunReconciliation
 from gateway.domain.summary_messages import GenerateReports, RefreshDailySummaries
 
-log = structlog.get_logger("jobs")
 
 Figures = Mapping[str, int]
 
@@ -118,6 +117,9 @@ def job(job_id: str) -> JobSpec:
 def run_job(app: Application, job_id: str) -> dict[str, Any] | None:
     """Run one job now and log its line; its figures with ``ms``, or None when it failed."""
     spec = job(job_id)
+    # A fresh logger per run: a module-level one caches its processors on first use
+    # (logconfig's cache_logger_on_first_use), which a later structlog configuration would miss.
+    log = structlog.get_logger("jobs")
     started = time.perf_counter()
     try:
         figures = dict(spec.run(app))

@@ -44,6 +44,16 @@ def _get_cluster() -> pgcluster.Cluster:
     return _cluster
 
 
+@pytest.fixture(autouse=True)
+def _structlog_defaults():
+    """Each test starts from structlog's defaults: a CLI run in-process configures a level filter
+    (logconfig) that would otherwise hide later tests' log lines from ``capture_logs``."""
+    import structlog
+
+    structlog.reset_defaults()
+    yield
+
+
 @pytest.fixture
 def pg_url(request):
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
