@@ -3,7 +3,8 @@
 from gateway.persistence.records.base import Base
 from gateway.persistence.records.batches import (BatchListEntryRecord, BatchListRecord,
                                                  CalendarOverrideRecord, NotificationRecord,
-                                                 RefundCaseRecord, StopRequestRecord)
+                                                 RealtimeBatchRecord, RefundCaseRecord,
+                                                 StopRequestRecord)
 from gateway.persistence.records.levies import AgreementRecord, LevyRecord, VerificationRecord
 from gateway.persistence.records.messaging import (AlertRecord, BatchInboundRecord, ErrorStoreRecord,
                                                    GatewayStateRecord,
@@ -37,5 +38,5 @@ __all__ = [
     "ParameterBasisRecord", "ParameterBasisVersionRecord", "ParameterChangeRecord",
     "ParameterProposalRecord", "ParameterVersionRecord",
     "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
-    "RefundCaseRecord", "StopRequestRecord",
+    "RealtimeBatchRecord", "RefundCaseRecord", "StopRequestRecord",
 ]

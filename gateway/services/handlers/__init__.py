@@ -9,7 +9,7 @@ from gateway.domain import events as e
 from gateway.services.context import HandlerContext
 from gateway.domain import batch_messages as bm
 from gateway.services.handlers import (agreements, counter, dayend, debits, package_outcomes,
-                                       packages, pending, realtime_batch, refunds,
+                                       packages, pending, realtime_batch, realtime_runs, refunds,
                                        reversals, stops, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
@@ -64,6 +64,8 @@ HANDLERS: dict[type, Handler] = {
     bm.GeneratePendingList: pending.generate_pending_list,
     bm.VoidPendingEntries: pending.void_pending_entries,
     bm.PackNext: packages.pack_next,
+    bm.LaunchRealtimeBatch: realtime_runs.launch_realtime_batch,
+    bm.AdvanceRealtimeBatches: realtime_runs.advance_realtime_batches,
     bm.StopPackage: stops.stop_package,
     bm.QueryPackage: packages.query_package,
     bm.RefundStep: refunds.refund_step,
