@@ -1,6 +1,6 @@
 """``etsgw batch``: select levies into a list, submit a list as 1102 packages or as a real-time
-batch of 1001s (a rich progress bar and a summary table), show a package's status (optionally with a 9003), stop a package or
-one item (1123). Everything goes through the message bus."""
+batch of 1001s (a rich progress bar and a summary table), show a package's status (optionally
+with a 9003), stop a package or one item (1123). Everything goes through the message bus."""
 
 from __future__ import annotations
 
