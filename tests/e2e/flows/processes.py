@@ -17,7 +17,7 @@ WORK_DATE = "20241105"  # a Tuesday; the simulator starts on it too (Simulator.e
 
 
 def write_config(tmp: Path, *, sim_faults: Iterable[str] = (),
-                 counter_reservation_s: int = 8) -> Path:
+                 counter_reservation_s: int = 8, gateway_extra: str = "") -> Path:
     """The TOML file both processes and every CLI call read: SQLite files in ``tmp``, the
     simulator's work date equal to the gateway's initial one, and short timers."""
     faults = ", ".join(json.dumps(f) for f in sim_faults)
@@ -33,6 +33,7 @@ faults = [{faults}]
 # The simulator starts on this work date too (Simulator.ensure_schema).
 initial_work_date = "{WORK_DATE}"
 counter_reservation_s = {counter_reservation_s}
+{gateway_extra}
 
 [transport]
 get_wait_ms = 200
