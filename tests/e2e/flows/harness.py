@@ -118,9 +118,11 @@ class System:
     def start(cls, tmp: Path, *, sim_faults: Iterable[str] = (),
               counter_reservation_s: int = 8, units: int = len(SCENARIOS),
               accounts: Callable[[Seeded], list[dict[str, Any]]] = sim_rows,
-              gateway_extra: str = "") -> System:
-        """Both processes on a fresh seed of ``units`` payers whose simulator accounts are
-        ``accounts(seeded)`` (by default one per scenario of :data:`SCENARIOS`)."""
+              gateway_extra: str = "",
+              seeder: Callable[[Any], Seeded] | None = None) -> System:
+        """Both processes on a fresh seed (``seeder(engine)``, else ``units`` payers of the
+        flow seed) whose simulator accounts are ``accounts(seeded)`` (by default one per
+        scenario of :data:`SCENARIOS`)."""
         config = write_config(tmp, sim_faults=sim_faults,
                               counter_reservation_s=counter_reservation_s,
                               gateway_extra=gateway_extra)
@@ -128,7 +130,7 @@ class System:
         app = build(settings)
         try:
             migrate.upgrade(app.engine)
-            data = seed(app.engine, units=units)
+            data = seeder(app.engine) if seeder else seed(app.engine, units=units)
         finally:
             app.close()
         sim = Simulator(settings)  # creates the simulator's schema, work date and QM.ETS
