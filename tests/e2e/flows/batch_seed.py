@@ -21,6 +21,17 @@ AMOUNTS = (Decimal("8640.00"), Decimal("3086.40"), Decimal("619.20"))
 CODES = ("PENSION", "MEDICAL", "UNEMPLOYMENT")
 
 
+def clearing_day_from_today() -> str:
+    """Today in Beijing, or the next Monday–Friday: a work date whose package deadline is still
+    ahead of the processes' real clock (a past work date fails every package at once)."""
+    from gateway.clock import beijing_today
+
+    day = beijing_today()
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return f"{day:%Y%m%d}"
+
+
 def seed_groups(engine, payers: int, first_id: int = 1000) -> tuple[Seeded, dict[int, str]]:  # noqa: ANN001
     """``payers`` payers, payer i in office i % 2 and bank i % 3 (six package groups)."""
     out = seed(engine, units=0)

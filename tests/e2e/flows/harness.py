@@ -118,14 +118,15 @@ class System:
     def start(cls, tmp: Path, *, sim_faults: Iterable[str] = (),
               counter_reservation_s: int = 8, units: int = len(SCENARIOS),
               accounts: Callable[[Seeded], list[dict[str, Any]]] = sim_rows,
-              gateway_extra: str = "",
+              gateway_extra: str = "", sim_extra: str = "", work_date: str = WORK_DATE,
               seeder: Callable[[Any], Seeded] | None = None) -> System:
         """Both processes on a fresh seed (``seeder(engine)``, else ``units`` payers of the
         flow seed) whose simulator accounts are ``accounts(seeded)`` (by default one per
         scenario of :data:`SCENARIOS`)."""
         config = write_config(tmp, sim_faults=sim_faults,
                               counter_reservation_s=counter_reservation_s,
-                              gateway_extra=gateway_extra)
+                              gateway_extra=gateway_extra, sim_extra=sim_extra,
+                              work_date=work_date)
         settings = load_settings(config, environ={})
         app = build(settings)
         try:

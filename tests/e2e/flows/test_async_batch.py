@@ -17,7 +17,7 @@ from gateway.domain import batch_messages as bm
 from gateway.domain.pending_list import Selection
 from gateway.persistence.records import (AgreementRecord, DebitLevyRecord, DebitRecord,
                                          LevyRecord, PackageRecord)
-from tests.e2e.flows.batch_seed import BANKS, OFFICES, seed_groups
+from tests.e2e.flows.batch_seed import BANKS, OFFICES, clearing_day_from_today, seed_groups
 from tests.e2e.flows.harness import LOW_BALANCE, System, sim_account
 
 PAYERS = 3334  # × 3 levies = 10,002
@@ -42,7 +42,8 @@ def accounts(data):  # noqa: ANN001, ANN201
 def system(tmp_path_factory):
     started = time.monotonic()
     sys_ = System.start(tmp_path_factory.mktemp("async_batch"), seeder=seeder, accounts=accounts,
-                        gateway_extra=f"max_package_items = {LIMIT}")
+                        gateway_extra=f"max_package_items = {LIMIT}",
+                        work_date=clearing_day_from_today())
     print(f"\n3,334-payer system up in {time.monotonic() - started:.1f} s")
     try:
         yield sys_
@@ -80,6 +81,7 @@ def test_10000_levies_in_packages_by_bank_and_office_partly_paid_and_conserved(s
         return system.rows(select(func.count()).where(p.state != "ANSWERED"))[0][0] == 0
 
     system.wait(answered, 180, "every package's 2102")
+    assert system.rows(select(func.count()).where(p.late.is_(True)))[0][0] == 0  # in time
     print(f"packaged by the CLI in {packed:.1f} s; all {len(packages)} packages answered "
           f"{time.monotonic() - started:.1f} s after the submit started")
     states = dict(system.rows(select(d.state, func.count()).where(d.package_id.is_not(None))
