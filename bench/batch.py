@@ -142,7 +142,9 @@ def _report_profile(prof) -> None:  # noqa: ANN001
         return
     import pstats
     prof.disable()
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    stats = pstats.Stats(prof)
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(15)
 
 
 def _relay(app) -> int:
