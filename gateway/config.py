@@ -151,6 +151,7 @@ class JobsSection:
     in_doubt_interval_s: float = 30.0  # 9003 of in-doubt debits (back-off 1, 5, 30 min, hourly)
     packages_interval_s: float = 60.0  # package deadlines and 9003 SearchType 1
     link_test_interval_s: float = 5.0  # 9005 after link_test_idle_s; DOWN after answer_9005_s
+    realtime_batches_interval_s: float = 2.0  # top up real-time batches (the worker does each tick)
     reconcile_interval_s: float = 600.0  # complete 3122s not yet reconciled; missing-part alert
     summaries_interval_s: float = 1800.0  # daily summaries, first of last month .. today
     reports_interval_s: float = 3600.0  # the month's reports from the summaries

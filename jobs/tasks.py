@@ -22,6 +22,7 @@ import structlog
 
 from gateway.bootstrap import Application
 from gateway.config import JobsSection
+from gateway.domain.batch_messages import AdvanceRealtimeBatches
 from gateway.domain.commands import SweepTimeouts
 from gateway.domain.reconciliation import RunReconciliation
 from gateway.domain.summary_messages import GenerateReports, RefreshDailySummaries
@@ -47,6 +48,12 @@ def sweep(*parts: str) -> Callable[[Application], Figures]:
         figures: dict[str, int] = app.bus.handle(SweepTimeouts(now=app.clock(), parts=parts))
         return figures
     return run
+
+
+def advance_realtime_batches(app: Application) -> Figures:
+    """Top up the running real-time batches' in-flight debits (§6.5); the gateway worker's sweep
+    does the same each tick, and an entry is given to a debit only once whoever runs it."""
+    return {"debits": app.bus.handle(AdvanceRealtimeBatches())}
 
 
 def reconcile(app: Application) -> Figures:
@@ -77,8 +84,7 @@ def generate_reports(app: Application) -> Figures:
 
 # Reading of issue 14 item 5: "timeout sweeper, in-doubt queries, package deadlines, link test"
 # are four jobs over the sweeper's parts; the answer timers stay in the gateway worker as well
-# (see docs/architecture.md, "The jobs process"). Real-time batch advancing has no bus command
-# on this branch (AdvanceRealtimeBatches comes with its own issue) and is not a job yet.
+# (see docs/architecture.md, "The jobs process").
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("sweeper", sweep("debits", "reversals", "reservations", "verifications", "stops"),
             lambda j: j.sweeper_interval_s,
@@ -93,6 +99,9 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("link_test", sweep("link"), lambda j: j.link_test_interval_s,
             "空闲时发送 9005 链路测试，超时未应答标记链路中断",
             "9005 link test when idle; link DOWN when unanswered"),
+    JobSpec("realtime_batches", advance_realtime_batches, lambda j: j.realtime_batches_interval_s,
+            "实时批量扣款：结清已有结果的扣款，并按在途上限补发 1001",
+            "real-time batches: settle resolved debits and top up in-flight 1001s"),
     JobSpec("reconcile", reconcile, lambda j: j.reconcile_interval_s,
             "日终对账：核对已收齐的 3122 入库明细，入库（SETTLED）并生成差异清单；分包缺失告警",
             "day-end reconciliation of complete 3122s (levies SETTLED, discrepancy list); "

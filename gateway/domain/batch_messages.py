@@ -56,6 +56,27 @@ class PackNext(Command):
 
 
 @dataclass(frozen=True)
+class LaunchRealtimeBatch(Command):
+    """Real-time batch (§6.5) of a list: its GENERATED entries are taken by a new run (never
+    packaged or sent twice); :class:`AdvanceRealtimeBatches` then sends one 1001 per payer
+    through ``submit_many``, at most ``max_in_flight`` unresolved at a time (None: the
+    configured default). Returns the run's RealtimeProgress."""
+
+    list_id: int
+    operator: str
+    max_in_flight: int | None = None
+
+
+@dataclass(frozen=True)
+class AdvanceRealtimeBatches(Command):
+    """Settle resolved debits of running real-time batches and top up their in-flight debits;
+    a run finishes when every item is resolved. Called by the sweeper tick or by a job.
+    Returns the number of debits written."""
+
+    limit: int = 500  # debits written per call (one transaction)
+
+
+@dataclass(frozen=True)
 class StopPackage(Command):
     """1123 for a whole package (``tra_no`` None) or one of its items."""
 

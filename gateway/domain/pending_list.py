@@ -4,7 +4,8 @@ At the monthly cutoff (§7.6) a list is generated per tax office: the UNPAID lev
 batch will collect. A batch may also be launched from an ad-hoc :class:`Selection`, which is
 kept as a list of kind SELECTION so both paths package the same way. Entries move
 GENERATED → IN_PACKAGE (packaged and sent: the package row says SENT) → FINISHED, or
-GENERATED → VOIDED when the unit or person voids them before a new declaration.
+GENERATED → VOIDED when the unit or person voids them before a new declaration; a real-time batch
+takes them GENERATED → REALTIME → SENT → FINISHED (:mod:`realtime_batch`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class ListKind(StrEnum):
 
 class EntryState(StrEnum):
     GENERATED = "GENERATED"
+    REALTIME = "REALTIME"  # taken by a real-time batch run, its 1001 not yet written
     VOIDED = "VOIDED"
     IN_PACKAGE = "IN_PACKAGE"
     SENT = "SENT"
@@ -32,14 +34,15 @@ class EntryState(StrEnum):
 
 E = EntryState
 ENTRY_TRANSITIONS: states.Table = {
-    E.GENERATED: frozenset({E.VOIDED, E.IN_PACKAGE}),
+    E.GENERATED: frozenset({E.VOIDED, E.IN_PACKAGE, E.REALTIME}),
+    E.REALTIME: frozenset({E.SENT, E.FINISHED}),
     E.IN_PACKAGE: frozenset({E.SENT, E.FINISHED}),
     E.SENT: frozenset({E.FINISHED}),
     E.VOIDED: frozenset(),
     E.FINISHED: frozenset(),
 }
 
-ENTRY_LABELS = {E.GENERATED: "已生成", E.VOIDED: "已作废", E.IN_PACKAGE: "已组包",
+ENTRY_LABELS = {E.GENERATED: "已生成", E.REALTIME: "实时批扣待发送", E.VOIDED: "已作废", E.IN_PACKAGE: "已组包",
                 E.SENT: "已发送", E.FINISHED: "已完成"}
 
 

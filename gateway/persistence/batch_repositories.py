@@ -149,12 +149,19 @@ class PackageRepository:
         return done.rowcount, expected
 
     def entries_packaged(self, list_id: int, package_id: int) -> None:
-        e = BatchListEntryRecord.__table__
-        levies = (select(DebitLevyRecord.levy_id).join(DebitRecord, DebitRecord.id == DebitLevyRecord.debit_id)
-                  .where(DebitRecord.package_id == package_id))
-        self.s.execute(update(e).where(e.c.list_id == list_id, e.c.levy_id.in_(levies),
-                                       e.c.state == EntryState.GENERATED.value)
-                       .values(state=EntryState.IN_PACKAGE.value, package_id=package_id))
+        """The package's entries become IN_PACKAGE. Found by levy (the levy index), never by
+        list: the list index would make every package scan the list's remaining entries (the
+        planners prefer it), i.e. quadratic in the list's size; the list is checked here."""
+        e, dl, d = (BatchListEntryRecord.__table__, DebitLevyRecord.__table__,
+                    DebitRecord.__table__)
+        levies = list(self.s.scalars(select(dl.c.levy_id).join(d, d.c.id == dl.c.debit_id)
+                                     .where(d.c.package_id == package_id)))
+        for i in range(0, len(levies), 5000):
+            found = self.s.execute(select(e.c.id, e.c.list_id).where(
+                e.c.levy_id.in_(levies[i:i + 5000]), e.c.state == EntryState.GENERATED.value))
+            ids = [entry_id for entry_id, lid in found if lid == list_id]
+            self.s.execute(update(e).where(e.c.id.in_(ids))
+                           .values(state=EntryState.IN_PACKAGE.value, package_id=package_id))
 
     def entries_moved(self, package_id: int, target: EntryState,
                       levy_ids: Sequence[int] | None = None) -> None:

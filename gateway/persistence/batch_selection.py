@@ -21,7 +21,8 @@ from gateway.persistence.records import (AgreementRecord, BatchListEntryRecord, 
                                          LevyRecord, PayerRecord, TaxOfficeRecord)
 from gateway.persistence.types import fen_to_yuan
 
-PACKAGED = (EntryState.IN_PACKAGE.value, EntryState.SENT.value)
+# Entries already taken by a batch: never selected again, never voided (REALTIME: a real-time run).
+PACKAGED = (EntryState.IN_PACKAGE.value, EntryState.SENT.value, EntryState.REALTIME.value)
 
 
 def offices_in_scope(session: Session, tax_org_code: str, subordinates: bool = True) -> list[str]:
@@ -117,8 +118,7 @@ class BatchListRepository:
         pending = [(lid, st, pkg) for lid, st, pkg in self.s.execute(
             select(t.c.levy_id, t.c.state, t.c.package_id)
             .where(t.c.payer_id == payer_id, t.c.state.in_(PACKAGED)).order_by(t.c.levy_id))]
-        return sorted(voided), [(lid, f"已组入批量包 {pkg}（{'已发送' if st == 'SENT' else '已组包'}），"
-                                      "须待银行返回结果或止付后才能作废") for lid, st, pkg in pending]
+        return sorted(voided), [(lid, _why_pending(st, pkg)) for lid, st, pkg in pending]
 
     def entries(self, list_id: int, offset: int = 0, limit: int = 100,
                 state: str | None = None) -> list[dict]:
@@ -133,6 +133,13 @@ class BatchListRepository:
         if state:
             stmt = stmt.where(t.c.state == state)
         return [dict(r._mapping) for r in self.s.execute(stmt)]
+
+
+def _why_pending(state: str, package_id: int | None) -> str:
+    if package_id is None:  # a real-time batch's entry (REALTIME, or SENT with its 1001)
+        return "已纳入实时批扣，须待扣款结果确定后才能作废"
+    return (f"已组入批量包 {package_id}（{'已发送' if state == 'SENT' else '已组包'}），"
+            "须待银行返回结果或止付后才能作废")
 
 
 def _yuan(value: object) -> Decimal:

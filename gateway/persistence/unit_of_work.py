@@ -58,10 +58,12 @@ class SqlUnitOfWork:
         """The batch flow's repositories (services.batch_ports.BatchUnitOfWork)."""
         from gateway.persistence.batch_case_repositories import (NotificationRepository,
                                                                  RefundRepository, StopRepository)
+        from gateway.persistence.batch_realtime import RealtimeBatchRepository
         from gateway.persistence.batch_repositories import PackageRepository
         from gateway.persistence.batch_selection import BatchListRepository
         self.batch_lists = BatchListRepository(s)
         self.packages = PackageRepository(s)
+        self.realtime_batches = RealtimeBatchRepository(s)
         self.stops = StopRepository(s)
         self.refunds = RefundRepository(s)
         self.notifications = NotificationRepository(s)

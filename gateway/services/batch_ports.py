@@ -11,6 +11,7 @@ from gateway.domain.batch import Package
 from gateway.domain.debit import Debit, DebitState
 from gateway.domain.package import ItemDraft, StopRequest
 from gateway.domain.pending_list import EntryState, ListKind, ListSummary, Selection
+from gateway.domain.realtime_batch import PayerWork, RealtimeProgress
 from gateway.domain.refund import RefundCase
 from gateway.services.ports import UnitOfWork
 
@@ -65,6 +66,42 @@ class PackageRepository(Protocol):
         ...
 
 
+class RealtimeBatchRepository(Protocol):
+    """Real-time batch runs and the list entries they took (set-based in SQL)."""
+
+    def launch(self, list_id: int, operator: str, max_in_flight: int, now: dt.datetime) -> int:
+        """A new RUNNING run taking the list's GENERATED entries; raises when there are none."""
+        ...
+
+    def running(self) -> list[tuple[int, int]]:
+        """(run id, its in-flight limit) of every RUNNING run, oldest first."""
+        ...
+
+    def settle(self, run_id: int) -> int:
+        """SENT entries whose debit is final become FINISHED; returns how many."""
+        ...
+
+    def in_flight(self, run_id: int) -> int:
+        """Debits of the run still unresolved (after :meth:`settle`)."""
+        ...
+
+    def next_work(self, run_id: int, n: int) -> list[PayerWork]:
+        """Up to ``n`` debits to write: queued levies per payer, at most 99 each."""
+        ...
+
+    def mark_sent(self, run_id: int, work: Sequence[tuple[PayerWork, int]]) -> None:
+        """Entries of each work item now belong to its debit (id)."""
+        ...
+
+    def mark_refused(self, run_id: int, work: Sequence[tuple[PayerWork, str]]) -> None:
+        """Entries refused before any 1001 (reason kept): FINISHED, their item FAILED."""
+        ...
+
+    def finish_if_done(self, run_id: int, now: dt.datetime) -> bool: ...
+
+    def progress(self, run_id: int) -> RealtimeProgress: ...
+
+
 class StopRepository(Protocol):
     def add(self, stop: StopRequest) -> StopRequest: ...
 
@@ -106,6 +143,8 @@ class BatchUnitOfWork(UnitOfWork, Protocol):
     def batch_lists(self) -> BatchListRepository: ...
     @property
     def packages(self) -> PackageRepository: ...
+    @property
+    def realtime_batches(self) -> RealtimeBatchRepository: ...
     @property
     def stops(self) -> StopRepository: ...
     @property

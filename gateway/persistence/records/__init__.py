@@ -3,7 +3,8 @@
 from gateway.persistence.records.base import Base
 from gateway.persistence.records.batches import (BatchListEntryRecord, BatchListRecord,
                                                  CalendarOverrideRecord, NotificationRecord,
-                                                 RefundCaseRecord, StopRequestRecord)
+                                                 RealtimeBatchRecord, RefundCaseRecord,
+                                                 StopRequestRecord)
 from gateway.persistence.records.individuals import (IndividualProfileRecord, ProxyPaymentRecord,
                                                      ResidentDeclarationRecord, ResidentGradeRecord,
                                                      VirtualUnitRecord)
@@ -49,7 +50,7 @@ __all__ = [
     "ParameterBasisRecord", "ParameterBasisVersionRecord", "ParameterChangeRecord",
     "ParameterProposalRecord", "ParameterVersionRecord",
     "BatchListEntryRecord", "BatchListRecord", "CalendarOverrideRecord", "NotificationRecord",
-    "RefundCaseRecord", "StopRequestRecord",
+    "RealtimeBatchRecord", "RefundCaseRecord", "StopRequestRecord",
     "IndividualProfileRecord", "ProxyPaymentRecord", "ResidentDeclarationRecord",
     "ResidentGradeRecord", "VirtualUnitRecord",
     "DailySummaryRecord", "ReportVersionRecord", "SummaryRunRecord",

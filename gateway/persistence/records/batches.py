@@ -42,13 +42,29 @@ class BatchListEntryRecord(Base):
     state: Mapped[str] = mapped_column(String(12), default="GENERATED")
     package_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(200), default="")
+    realtime_batch_id: Mapped[int | None] = mapped_column(Integer)  # the run that took it
+    debit_id: Mapped[int | None] = mapped_column(Integer)  # its 1001 in a real-time batch
     __table_args__ = (
         Index("ix_batch_list_entry_group", "list_id", "state", "tax_org_code", "pay_bk_code",
               "payer_id", "levy_id"),
         Index("ix_batch_list_entry_levy", "levy_id", "state"),
         Index("ix_batch_list_entry_payer", "payer_id", "state"),
         Index("ix_batch_list_entry_package", "package_id"),
+        Index("ix_batch_list_entry_realtime", "realtime_batch_id", "state", "payer_id"),
     )
+
+
+class RealtimeBatchRecord(Timestamped, Base):
+    """A real-time batch run (§6.5): one 1001 per payer of a list, at most ``max_in_flight``
+    unresolved at a time."""
+
+    __tablename__ = "realtime_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("batch_list.id"), index=True)
+    operator: Mapped[str] = mapped_column(String(40))
+    max_in_flight: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10), default="RUNNING", index=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class StopRequestRecord(Timestamped, Base):

@@ -13,8 +13,8 @@ from gateway.domain import reconciliation as rc
 from gateway.domain import summary_messages as sm
 from gateway.services.handlers import (agreements, counter, dayend, debits, individual,
                                        package_outcomes, packages, pending, realtime_batch,
-                                       reconciliation, refunds, reversals, stops, summaries,
-                                       sweeper, system)
+                                       realtime_runs, reconciliation, refunds, reversals, stops,
+                                       summaries, sweeper, system)
 from gateway.services.ports import UnitOfWork
 
 # A handler takes its message (the type it is registered for, hence Any here), the unit of work
@@ -68,6 +68,8 @@ HANDLERS: dict[type, Handler] = {
     bm.GeneratePendingList: pending.generate_pending_list,
     bm.VoidPendingEntries: pending.void_pending_entries,
     bm.PackNext: packages.pack_next,
+    bm.LaunchRealtimeBatch: realtime_runs.launch_realtime_batch,
+    bm.AdvanceRealtimeBatches: realtime_runs.advance_realtime_batches,
     bm.StopPackage: stops.stop_package,
     bm.QueryPackage: packages.query_package,
     bm.RefundStep: refunds.refund_step,

@@ -14,8 +14,8 @@ from typing import Callable
 from gateway.domain.commands import SweepTimeouts
 from gateway.services.context import HandlerContext
 from gateway.services.ports import UnitOfWork
-from gateway.services.handlers import (agreements, counter, debits, packages, reversals, stops,
-                                       system)
+from gateway.services.handlers import (agreements, counter, debits, packages, realtime_runs,
+                                       reversals, stops, system)
 
 Part = Callable[[UnitOfWork, HandlerContext, dt.datetime], int]
 
@@ -28,6 +28,8 @@ PARTS: dict[str, Part] = {
     "verifications": lambda uow, ctx, now: agreements.sweep_verifications(uow, now),
     "packages": packages.sweep_packages,  # deadlines and 9003 SearchType 1
     "stops": stops.sweep_stops,
+    # After the debit timers: settle what they resolved, then top up the real-time batches.
+    "realtime_batches": lambda uow, ctx, now: realtime_runs.advance(uow, ctx),
     "link": system.sweep_link,  # 9005 after the idle interval; DOWN when unanswered
 }
 

@@ -77,18 +77,21 @@ SCENARIOS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+def sim_account(data: Seeded, pid: int, **overrides: Any) -> dict[str, Any]:
+    """The simulator's account and agreement of one seeded payer, with ``overrides``."""
+    row: dict[str, Any] = {
+        "pay_bk_code": BANK, "pay_op_bk_code": BRANCH, "acct": data.accounts[pid],
+        "name": data.names[pid], "tax_pay_code": data.codes[pid], "balance": BALANCE,
+        "protocol_no": data.protocols[pid], "agreement_state": "normal", "frozen": False,
+        "closed": False, "fault": None, "hand_org_name": data.names[pid]}
+    row.update(overrides)
+    return row
+
+
 def sim_rows(data: Seeded) -> list[dict[str, Any]]:
     """The simulator's accounts and agreements for the seeded payers, one per scenario."""
-    rows = []
-    for (_name, overrides), pid in zip(SCENARIOS, data.payers, strict=True):
-        row: dict[str, Any] = {
-            "pay_bk_code": BANK, "pay_op_bk_code": BRANCH, "acct": data.accounts[pid],
-            "name": data.names[pid], "tax_pay_code": data.codes[pid], "balance": BALANCE,
-            "protocol_no": data.protocols[pid], "agreement_state": "normal", "frozen": False,
-            "closed": False, "fault": None, "hand_org_name": data.names[pid]}
-        row.update(overrides)
-        rows.append(row)
-    return rows
+    return [sim_account(data, pid, **overrides)
+            for (_name, overrides), pid in zip(SCENARIOS, data.payers, strict=True)]
 
 
 @dataclass
@@ -113,18 +116,28 @@ class System:
 
     @classmethod
     def start(cls, tmp: Path, *, sim_faults: Iterable[str] = (),
-              counter_reservation_s: int = 8, gateway: dict | None = None) -> System:
+              counter_reservation_s: int = 8, gateway: dict | None = None,
+              units: int = len(SCENARIOS),
+              accounts: Callable[[Seeded], list[dict[str, Any]]] = sim_rows,
+              gateway_extra: str = "", sim_extra: str = "", work_date: str = WORK_DATE,
+              seeder: Callable[[Any], Seeded] | None = None) -> System:
+        """Both processes on a fresh seed (``seeder(engine)``, else ``units`` payers of the
+        flow seed) whose simulator accounts are ``accounts(seeded)`` (by default one per
+        scenario of :data:`SCENARIOS`); ``gateway`` adds [gateway] keys (a dict) and
+        ``gateway_extra`` raw TOML lines there."""
         config = write_config(tmp, sim_faults=sim_faults,
-                              counter_reservation_s=counter_reservation_s, gateway=gateway)
+                              counter_reservation_s=counter_reservation_s, gateway=gateway,
+                              gateway_extra=gateway_extra, sim_extra=sim_extra,
+                              work_date=work_date)
         settings = load_settings(config, environ={})
         app = build(settings)
         try:
             migrate.upgrade(app.engine)
-            data = seed(app.engine, units=len(SCENARIOS))
+            data = seeder(app.engine) if seeder else seed(app.engine, units=units)
         finally:
             app.close()
         sim = Simulator(settings)  # creates the simulator's schema, work date and QM.ETS
-        sim.load_accounts(sim_rows(data))
+        sim.load_accounts(accounts(data))
         procs = [Proc("sim", config, "sim", "run").start(),
                  Proc("gateway", config, "gateway").start()]
         system = cls(config=config, settings=settings, data=data, sim=sim,

@@ -17,7 +17,8 @@ WORK_DATE = "20241105"  # a Tuesday; the simulator starts on it too (Simulator.e
 
 
 def write_config(tmp: Path, *, sim_faults: Iterable[str] = (),
-                 counter_reservation_s: int = 8, gateway: dict | None = None) -> Path:
+                 counter_reservation_s: int = 8, gateway: dict | None = None,
+                 gateway_extra: str = "", work_date: str = WORK_DATE, sim_extra: str = "") -> Path:
     """The TOML file both processes and every CLI call read: SQLite files in ``tmp``, the
     simulator's work date equal to the gateway's initial one, and short timers."""
     faults = ", ".join(json.dumps(f) for f in sim_faults)
@@ -28,12 +29,15 @@ url = "sqlite:///{tmp / 'gateway.db'}"
 [simulator]
 database_url = "sqlite:///{tmp / 'simulator.db'}"
 faults = [{faults}]
+{sim_extra}
 
 [gateway]
 # The simulator starts on this work date too (Simulator.ensure_schema).
-initial_work_date = "{WORK_DATE}"
+initial_work_date = "{work_date}"
 counter_reservation_s = {counter_reservation_s}
 {"".join(f"{k} = {json.dumps(v)}{chr(10)}" for k, v in (gateway or {}).items())}
+{gateway_extra}
+
 [transport]
 get_wait_ms = 200
 channel_retry_interval_s = 0.5

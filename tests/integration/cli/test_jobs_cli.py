@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from gateway.persistence.leases import Identity, ProcessLease
 from gateway.persistence.records import OutboxRecord
 
-JOB_IDS = ["sweeper", "in_doubt", "packages", "link_test", "reconcile", "summaries",
-           "reports"]
+JOB_IDS = ["sweeper", "in_doubt", "packages", "link_test", "realtime_batches", "reconcile",
+           "summaries", "reports"]
 
 
 def outbox_count(app, msg_no: str) -> int:

@@ -149,3 +149,7 @@ def test_summaries_and_reports_jobs_build_the_tables_and_are_idempotent(harness)
 
 def test_reconcile_job_with_nothing_received_runs_nothing(harness):
     assert run(harness, "reconcile")["runs"] == 0
+
+
+def test_realtime_batches_job_with_no_running_batch_writes_nothing(harness):
+    assert run(harness, "realtime_batches")["debits"] == 0

@@ -7,13 +7,15 @@ notices), implementing ``gateway.services.batch_ports`` on the open transaction 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Sequence
 
 from gateway.domain.batch import OPEN, Package
-from gateway.domain.debit import Debit, DebitState
-from gateway.domain.errors import NotFound
+from gateway.domain.debit import MAX_LEVIES_PER_DEBIT, Debit, DebitState
+from gateway.domain.errors import DomainError, NotFound
 from gateway.domain.package import ItemDraft, StopRequest, StopState
 from gateway.domain.pending_list import EntryState, ListKind, ListSummary, Selection
+from gateway.domain.realtime_batch import Outcome, PayerWork, RealtimeProgress, RunState
 from gateway.domain.refund import RefundCase
 from tests.unit.services.fake_repositories import _copy, _Repo
 
@@ -167,3 +169,85 @@ class FakeBatchListRepository(_Repo):
 
     def void_payer(self, payer_id: int, reason: str) -> tuple[list[int], list[tuple[int, str]]]:
         return [], []
+
+
+_OUTCOME = {DebitState.SENT: Outcome.IN_FLIGHT, DebitState.ACCEPTED: Outcome.IN_FLIGHT,
+            DebitState.IN_DOUBT: Outcome.IN_DOUBT, DebitState.SUCCEEDED: Outcome.PAID,
+            DebitState.FAILED: Outcome.FAILED, DebitState.REVERSED: Outcome.FAILED}
+
+
+class FakeRealtimeBatchRepository(_Repo):
+    """Runs over ``tx.list_entries`` (dicts: list_id, payer_id, levy_id, state, run_id,
+    debit_id, note), which a test seeds as the SQL selection would."""
+
+    def _mine(self, run_id: int, *states: EntryState) -> list[dict]:
+        return [e for e in self.tx.list_entries if e["run_id"] == run_id
+                and (not states or e["state"] in states)]
+
+    def launch(self, list_id: int, operator: str, max_in_flight: int, now: dt.datetime) -> int:
+        run_id = self._new_id()
+        taken = [e for e in self.tx.list_entries
+                 if e["list_id"] == list_id and e["state"] is EntryState.GENERATED]
+        if not taken:
+            raise DomainError(f"待批扣清册 {list_id} 没有待发起扣款的条目")
+        for e in taken:
+            e.update(state=EntryState.REALTIME, run_id=run_id)
+        self.tx.realtime_runs[run_id] = {"list_id": list_id, "limit": max_in_flight,
+                                         "state": RunState.RUNNING, "finished_at": None}
+        return run_id
+
+    def running(self) -> list[tuple[int, int]]:
+        return [(i, r["limit"]) for i, r in sorted(self.tx.realtime_runs.items())
+                if r["state"] is RunState.RUNNING]
+
+    def settle(self, run_id: int) -> int:
+        done = [e for e in self._mine(run_id, EntryState.SENT)
+                if not self.tx.debits[e["debit_id"]].unresolved]
+        for e in done:
+            e["state"] = EntryState.FINISHED
+        return len(done)
+
+    def in_flight(self, run_id: int) -> int:
+        return len({e["debit_id"] for e in self._mine(run_id, EntryState.SENT)})
+
+    def next_work(self, run_id: int, n: int) -> list[PayerWork]:
+        by_payer: dict[int, list[int]] = {}
+        for e in sorted(self._mine(run_id, EntryState.REALTIME),
+                        key=lambda e: (e["payer_id"], e["levy_id"])):
+            by_payer.setdefault(e["payer_id"], []).append(e["levy_id"])
+        return [PayerWork(p, tuple(ids[i:i + MAX_LEVIES_PER_DEBIT])) for p, ids in by_payer.items()
+                for i in range(0, len(ids), MAX_LEVIES_PER_DEBIT)][:n]
+
+    def _move(self, run_id: int, levy_ids: Sequence[int], **values: object) -> None:
+        for e in self._mine(run_id, EntryState.REALTIME):
+            if e["levy_id"] in levy_ids:
+                e.update(values)
+
+    def mark_sent(self, run_id: int, work: Sequence[tuple[PayerWork, int]]) -> None:
+        for w, debit_id in work:
+            self._move(run_id, w.levy_ids, state=EntryState.SENT, debit_id=debit_id)
+
+    def mark_refused(self, run_id: int, work: Sequence[tuple[PayerWork, str]]) -> None:
+        for w, why in work:
+            self._move(run_id, w.levy_ids, state=EntryState.FINISHED, note=why)
+
+    def finish_if_done(self, run_id: int, now: dt.datetime) -> bool:
+        run = self.tx.realtime_runs[run_id]
+        if run["state"] is RunState.FINISHED or self._mine(run_id, EntryState.REALTIME,
+                                                           EntryState.SENT):
+            return False
+        run.update(state=RunState.FINISHED, finished_at=now)
+        return True
+
+    def progress(self, run_id: int) -> RealtimeProgress:
+        run = self.tx.realtime_runs[run_id]
+        counts = {o: 0 for o in Outcome}
+        counts[Outcome.QUEUED] = len({e["payer_id"] for e in self._mine(run_id, EntryState.REALTIME)})
+        counts[Outcome.FAILED] = len({e["payer_id"] for e in self._mine(run_id, EntryState.FINISHED)
+                                      if e["debit_id"] is None})
+        debits = [self.tx.debits[i] for i in {e["debit_id"] for e in self._mine(run_id)} - {None}]
+        for d in debits:
+            counts[_OUTCOME[d.state]] += 1
+        paid = sum((d.amount for d in debits if d.state is DebitState.SUCCEEDED), Decimal("0.00"))
+        return RealtimeProgress(run_id, run["list_id"], run["state"], run["limit"], counts, paid,
+                                run["finished_at"])

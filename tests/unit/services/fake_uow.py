@@ -27,6 +27,7 @@ from gateway.domain.reversal import Reversal
 from gateway.domain.verification import Verification
 from gateway.domain.voucher import CounterVoucher
 from tests.unit.services.fake_batch import (FakeBatchListRepository, FakeNotificationRepository,
+                                            FakeRealtimeBatchRepository,
                                            FakePackageRepository, FakeRefundRepository,
                                            FakeStopRepository)
 from tests.unit.services.fake_reconciliation import FakeReconciliationRepository
@@ -64,6 +65,8 @@ class FakeData:
     stops: dict[int, StopRequest] = field(default_factory=dict)
     refunds: dict[int, RefundCase] = field(default_factory=dict)
     notices: list[list[Any]] = field(default_factory=list)
+    list_entries: list[dict[str, Any]] = field(default_factory=list)  # real-time batch only
+    realtime_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 0
     next_msg: int = 0
     recon_packages: dict[Any, Any] = field(default_factory=dict)
@@ -102,6 +105,7 @@ class FakeUnitOfWork:
         self.notifications = FakeNotificationRepository(self)
         self.batch_lists = FakeBatchListRepository(self)
         self.reconciliation = FakeReconciliationRepository(self)
+        self.realtime_batches = FakeRealtimeBatchRepository(self)
 
     def __enter__(self) -> "FakeUnitOfWork":
         self.tx = copy.deepcopy(self.db.data)

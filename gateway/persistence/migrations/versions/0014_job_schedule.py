@@ -4,7 +4,7 @@ The job store of `etsgw jobs` (APScheduler's SQLAlchemy job store layout), made 
 migrations so that the jobs process needs no right to create tables.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 04:40:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
