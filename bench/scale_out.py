@@ -99,13 +99,15 @@ class ActivitySampler(threading.Thread):
 
 
 def server_cpu_s(postmaster_pid: int) -> float:
-    """CPU of the PostgreSQL server and its live backends (pooled connections live all run)."""
-    total = 0.0
+    """CPU of the PostgreSQL server: the postmaster, its live processes and (through the
+    postmaster's children times) the backends that have exited and been reaped."""
     root = psutil.Process(postmaster_pid)
-    for p in [root, *root.children(recursive=True)]:
+    t = root.cpu_times()
+    total = t.user + t.system + t.children_user + t.children_system
+    for p in root.children(recursive=True):
         try:
-            t = p.cpu_times()
-            total += t.user + t.system
+            c = p.cpu_times()
+            total += c.user + c.system
         except psutil.NoSuchProcess:
             pass
     return total
@@ -130,20 +132,25 @@ def commit_floor(dsn: str, seconds: float = 3.0) -> float:
     return rate
 
 
-def worker_log_problems() -> list[str]:
-    """Tail of every gateway worker log of the last run that is not empty (e.g. a refused lease)."""
-    out = []
+def worker_logs() -> tuple[int, int, list[str]]:
+    """Of the last run's worker logs: messages backed out, deadlocks among them, and the last
+    line of each non-empty log (e.g. a refused lease)."""
+    backouts = deadlocks = 0
+    tails = []
     for log in sorted(_FOLDERS[-1].glob("gateway*.log")):
-        text = log.read_text(encoding="utf-8", errors="replace").strip()
-        if text:
-            out.append(f"{log.name}: {text.splitlines()[-1][:200]}")
-    return out
+        text = log.read_text(encoding="utf-8", errors="replace")
+        backouts += text.count("processing failed")
+        deadlocks += text.count("sqlalchemy.exc.OperationalError: (psycopg.errors.DeadlockDetected)")
+        if text.strip():
+            tails.append(f"{log.name}: {text.strip().splitlines()[-1][:160]}")
+    return backouts, deadlocks, tails
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
-    ap.add_argument("--rate", type=float, default=60.0, help="offered debits per second (above one worker's capacity here)")
+    ap.add_argument("--rate", type=float, default=60.0,
+                    help="offered debits per second (above one worker's capacity here)")
     ap.add_argument("--seconds", type=float, default=15.0, help="measured steady state per run")
     ap.add_argument("--warmup", type=float, default=5.0)
     ap.add_argument("--payers", type=int, default=500)
@@ -169,24 +176,25 @@ def main() -> None:
             pg1 = server_cpu_s(postmaster)
             sampler.stop.set()
             sampler.join()
-            done = max(1, int(r["completed_per_s"] * args.seconds))
+            done = max(1, int(args.rate * (args.seconds + args.warmup)))  # debits offered
+            backouts, deadlocks, tails = worker_logs()
             r.update(pg_cpu_ms=(pg1 - pg0) * 1000 / done, activity=sampler.summary(), load=load0,
-                     problems=worker_log_problems())
+                     backouts=backouts, deadlocks=deadlocks)
             results[n] = r
             print(f"  {n} worker(s): PostgreSQL server CPU ~{r['pg_cpu_ms']:.2f} ms per debit "
-                  f"(incl. set-up); {r['activity']}; load average {load0:.1f} before the run")
-            for p in r["problems"]:
-                print(f"  worker log: {p}")
+                  f"(seeding and drain included); {r['activity']}; load average {load0:.1f} before the run")
+            print(f"  {n} worker(s): {backouts} inbound messages backed out and retried, "
+                  f"{deadlocks} of them after a deadlock; last log lines: {tails}")
     finally:
         cluster.stop()
     print()
     print(f"{'workers':>7} {'debits/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'gw CPU ms/debit':>16} "
-          f"{'sim':>6} {'front':>6} {'/ floor':>8}")
+          f"{'sim':>6} {'front':>6} {'PG':>6} {'/ floor':>8} {'deadlocks':>9}")
     for n, r in results.items():
         c = r["cpu_ms"]
         print(f"{n:>7} {r['completed_per_s']:>9.1f} {r['e2e_p50']:>8.1f} {r['e2e_p99']:>8.1f} "
               f"{c['gateway']:>16.2f} {c['simulator']:>6.2f} {c['front end']:>6.2f} "
-              f"{r['completed_per_s'] / floor:>8.3f}")
+              f"{r['pg_cpu_ms']:>6.2f} {r['completed_per_s'] / floor:>8.4f} {r['deadlocks']:>9}")
     print(f"(offered {args.rate:.0f}/s for {args.seconds:.0f} s after {args.warmup:.0f} s warm-up; "
           f"2 cores shared with other engineers, figures vary with their load)")
     for n, r in results.items():

@@ -9,7 +9,7 @@ PostgreSQL second, so both columns come from the same run.
 
 Prints a Markdown table size → seconds (and µs per levy, whose growth shows whether a cost is
 linear) and ends with ``BENCH scale_batch_<size>_seconds <v> s`` (PostgreSQL) for each size.
-Usage: ``python bench/scale_table.py [--sizes 10000,100000,300000]``.
+Usage: ``python bench/scale_table.py [--sizes 1000,10000,100000]``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def measure(levies: int, pg_url: str) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10000,100000,300000", help="levies, comma-separated")
+    ap.add_argument("--sizes", default="1000,10000,100000", help="levies, comma-separated")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x]
     cluster = start_cluster()
