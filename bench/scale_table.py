@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from tests.pgcluster import start_cluster  # noqa: E402
 
 _TOTAL = re.compile(r"^\[(\w+)\].*\btotal ([\d.]+) s", re.M)
+_PACKAGES = re.compile(r"^\[(\w+)\] (\d+) packages, (\d+) items", re.M)
 _DEMO = re.compile(r"^\[(\w+)\] demo data: (\d+) levies in ([\d.]+) s", re.M)
 
 
@@ -45,6 +46,8 @@ def measure(levies: int, pg_url: str) -> dict[str, float]:
     figures: dict[str, float] = {}
     for db, secs in _TOTAL.findall(out):
         figures[f"{db}_batch"] = float(secs)
+    for db, packages, _items in _PACKAGES.findall(out):
+        figures[f"{db}_packages"] = float(packages)
     for db, n, secs in _DEMO.findall(out):
         figures[f"{db}_demo"] = float(secs)
         figures["levies"] = float(n)
@@ -68,13 +71,16 @@ def main() -> None:
     finally:
         cluster.stop()
     print()
-    print("| levies | batch PG s | µs/levy | demo data PG s | µs/levy | batch SQLite s | "
-          "demo data SQLite s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| levies | packages | batch PG s | µs/levy | ms/package | demo data PG s | µs/levy | "
+          "batch SQLite s | demo data SQLite s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, f in rows.items():
         levies = f.get("levies", n)
-        print(f"| {int(levies):,} | {f['postgresql_batch']:.2f} | "
-              f"{f['postgresql_batch'] / levies * 1e6:.0f} | {f.get('postgresql_demo', 0):.2f} | "
+        packages = f.get("postgresql_packages", 0)
+        print(f"| {int(levies):,} | {int(packages):,} | {f['postgresql_batch']:.2f} | "
+              f"{f['postgresql_batch'] / levies * 1e6:.0f} | "
+              f"{f['postgresql_batch'] / max(1, packages) * 1000:.1f} | "
+              f"{f.get('postgresql_demo', 0):.2f} | "
               f"{f.get('postgresql_demo', 0) / levies * 1e6:.0f} | {f.get('sqlite_batch', 0):.2f} | "
               f"{f.get('sqlite_demo', 0):.2f} |")
     print("(2 cores shared with other engineers; PostgreSQL with fsync off, as for the tests)")
