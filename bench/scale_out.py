@@ -60,9 +60,12 @@ realtime.write_config = _competing_config
 class ActivitySampler(threading.Thread):
     """Counts what the bench database's sessions are doing, every ``period_s``."""
 
-    QUERY = ("SELECT state, coalesce(wait_event_type, ''), coalesce(wait_event, '') "
-             "FROM pg_stat_activity WHERE datname LIKE 'etsgw_bench_rt_%' "
-             "AND backend_type = 'client backend'")
+    QUERY = ("SELECT a.state, coalesce(a.wait_event_type, ''), coalesce(a.wait_event, ''), "
+             "CASE WHEN a.wait_event_type = 'Lock' THEN left(a.query, 60) || ' <- ' || "
+             "(SELECT left(b.query, 60) FROM pg_stat_activity b "
+             "WHERE b.pid = (pg_blocking_pids(a.pid))[1]) END "
+             "FROM pg_stat_activity a WHERE a.datname LIKE 'etsgw_bench_rt_%' "
+             "AND a.backend_type = 'client backend'")
 
     def __init__(self, dsn: str, period_s: float = 0.02) -> None:
         super().__init__(daemon=True)
@@ -70,6 +73,7 @@ class ActivitySampler(threading.Thread):
         self.stop = threading.Event()
         self.counts: collections.Counter[str] = collections.Counter()
         self.events: collections.Counter[str] = collections.Counter()
+        self.blocked: collections.Counter[str] = collections.Counter()  # waiter's <- blocker's query
         self.samples = 0
 
     def run(self) -> None:
@@ -78,15 +82,17 @@ class ActivitySampler(threading.Thread):
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             while not self.stop.wait(self.period_s):
                 rows = conn.execute(self.QUERY).fetchall()
-                if not any(state == "active" for state, _, _ in rows):
+                if not any(row[0] == "active" for row in rows):
                     continue  # set-up or drain: no work in flight
                 self.samples += 1
-                for state, wtype, event in rows:
+                for state, wtype, event, blocked in rows:
                     if state == "active":
                         kind = "running" if wtype == "" else wtype
                         self.counts[kind] += 1
                         if wtype in ("Lock", "LWLock", "IO"):
                             self.events[f"{wtype}:{event}"] += 1
+                        if blocked:
+                            self.blocked[" ".join(blocked.split())] += 1
                     elif state and state.startswith("idle in transaction"):
                         self.counts["idle in transaction"] += 1
 
@@ -94,8 +100,10 @@ class ActivitySampler(threading.Thread):
         n = max(1, self.samples)
         parts = [f"{k} {v / n:.2f}" for k, v in self.counts.most_common()]
         top = ", ".join(f"{k} {v / n:.2f}" for k, v in self.events.most_common(3))
+        who = "; ".join(f"{v / n:.2f} x [{k}]" for k, v in self.blocked.most_common(3))
         return ("sessions per sample: " + (", ".join(parts) or "none")
-                + (f"; top waits: {top}" if top else ""))
+                + (f"; top waits: {top}" if top else "")
+                + (f"; waiting statement <- blocker's last statement: {who}" if who else ""))
 
 
 def server_cpu_s(postmaster_pid: int) -> float:
