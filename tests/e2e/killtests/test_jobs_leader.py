@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select
 
 from gateway.persistence.records import JobScheduleRecord, ProcessLeaseRecord
+from jobs import tasks
 from tests.e2e.killtests.harness import cli_command, wait_until
 from tests.integration.cli.conftest import subprocess_env
 
@@ -103,7 +104,7 @@ def test_the_follower_takes_over_from_a_killed_leader(db_url, tmp_path):
         wait_until(lambda: b.count("jobs following") == 1, 90, "the second process to follow",
                    logs)
         assert lease_pid(engine) == a.pid and "jobs leading" not in b.text()
-        assert stored_jobs(engine) == {"sweeper", "in_doubt", "packages", "link_test"}
+        assert stored_jobs(engine) == {spec.id for spec in tasks.JOBS}
 
         a.kill()  # SIGKILL: no release, no clean shutdown of its scheduler
         assert a.proc.returncode == -signal.SIGKILL
@@ -114,7 +115,7 @@ def test_the_follower_takes_over_from_a_killed_leader(db_url, tmp_path):
         # ... and it runs the jobs: its own link-test runs come after the take-over.
         wait_until(lambda: b.count("job link_test") >= 2, 60, "the new leader's job runs", logs)
         assert b.count("jobs leading") == 1 and "job link_test failed" not in b.text(), logs()
-        assert stored_jobs(engine) == {"sweeper", "in_doubt", "packages", "link_test"}
+        assert stored_jobs(engine) == {spec.id for spec in tasks.JOBS}
         print(f"take-over {took:.2f} s after SIGKILL (lease {LEASE_S} s)")
 
         b.proc.send_signal(signal.SIGTERM)
