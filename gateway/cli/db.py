@@ -50,10 +50,11 @@ def current(obj) -> None:
 
 
 @db.command("after-restore")
-@click.option("--margin", type=click.IntRange(min=1), default=100_000, show_default=True,
+@click.option("--margin", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="每个流水号计数器前移的数量（不少于备份后至故障前可能发出的号数）/ how far every "
                    "serial counter is moved on (at least what the gateway may have issued per key "
-                   "between the backup and the failure).")
+                   "between the backup and the failure; TaxVouNo has 5 digits per area and day, so a "
+                   "counter moved past 99999 stops that day's vouchers).")
 @click.pass_obj
 def after_restore(obj, margin: int) -> None:
     """恢复备份后、启动网关前执行：流水号计数器前移，绝不重复使用已发出的流水号 / Run after a
