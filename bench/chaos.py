@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import case, create_engine, func, select, text  # noqa: E402
 
 from gateway.bootstrap import build  # noqa: E402
+from gateway.clock import beijing_now  # noqa: E402
 from gateway.config import load_settings  # noqa: E402
 from gateway.domain import batch_messages as bm  # noqa: E402
 from gateway.domain import commands as c  # noqa: E402
@@ -65,7 +66,6 @@ from gateway.runtime.app import build_runtime  # noqa: E402
 from gateway.simulator import Simulator  # noqa: E402
 from gateway.simulator import schema as st  # noqa: E402
 
-WORK_DATE = "20241105"
 BANK, BRANCH, ORG = "102581000013", "102581002107", "14401060000"
 AMOUNT = Decimal("100.00")
 PACKAGES = 5
@@ -90,7 +90,8 @@ url = "sqlite:///{folder / 'gateway.db'}"
 database_url = "sqlite:///{folder / 'simulator.db'}"
 package_delay_s = 2.0
 [gateway]
-initial_work_date = "{WORK_DATE}"
+# Today (Beijing): package deadlines and reservations are real-clock times from the work date.
+initial_work_date = "{beijing_now():%Y%m%d}"
 max_in_flight = 1000000
 link_test_idle_s = 3600
 lease_ttl_s = 3
@@ -119,14 +120,15 @@ level = "WARNING"
 
 
 def seed(engine, payers: int, per_payer: int) -> tuple[Any, dict[int, list[int]]]:
-    """Payers with ACTIVE agreements; per payer 5 package levies, 1 counter levy and
+    """Payers with ACTIVE agreements; per payer 6 package levies (5 for the chaos run, one for
+    the restore drill), 1 counter levy and
     ``per_payer`` real-time levies of 100.00, loaded with one bulk insert."""
     from tests.support.seed import seed as seed_small
 
     data = seed_small(engine, units=payers, levy_amounts=(AMOUNT,))
     rows = []
     for p in data.payers:
-        months = [dt.date(1990, m, 1) for m in range(1, PACKAGES + 1)] + [COUNTER_PERIOD]
+        months = [dt.date(1990, m, 1) for m in range(1, PACKAGES + 2)] + [COUNTER_PERIOD]
         months += [dt.date(2000 + k // 12, k % 12 + 1, 1) for k in range(per_payer)]
         rows += [(p, ORG, "MEDICAL", m, m + dt.timedelta(days=27), 10000) for m in months]
     with engine.begin() as conn:
@@ -548,22 +550,22 @@ def restore_drill(d: Drill, args) -> int:
     half = args.restore_debits // 2
     load = threading.Thread(target=d.offer, args=(args.restore_debits, args.rate), daemon=True)
     load.start()
-    pkgs = 0
-    with d.db.connect() as conn:
-        month = conn.execute(select(func.min(LevyRecord.period_start)).where(
-            LevyRecord.state == "UNPAID", LevyRecord.period_start < COUNTER_PERIOD)).scalar_one()
-    if month is not None:  # a package month the chaos run left UNPAID (a failed package)
-        sel = Selection(tax_org_code="14401000000", run_at=d.rt.clock(), period_from=month,
-                        period_to=month)
-        summary = d.rt.bus.handle(bm.SelectLevies(sel, "drill"))
-        pkgs = int(d.rt.bus.handle(bm.PackNext(summary.list_id, "drill")) is not None)
+    month = PACKAGE_PERIOD.replace(month=PACKAGES + 1)  # the drill's own package month
+    sel = Selection(tax_org_code="14401000000", run_at=d.rt.clock(), period_from=month,
+                    period_to=month)
+    summary = d.rt.bus.handle(bm.SelectLevies(sel, "drill"))
+    pkgs = int(d.rt.bus.handle(bm.PackNext(summary.list_id, "drill")) is not None)
     while d.scalar(select(func.count()).select_from(DebitRecord)) < before["gateway_debits"] + half:
         time.sleep(0.2)
     backup = d.folder / "backup.db"
     took = backup_sqlite(url, backup)
     at_backup = d.scalar(select(func.count()).select_from(DebitRecord))
+    with d.db.connect() as conn:
+        pkg_state = dict(conn.execute(select(PackageRecord.state, func.count()).group_by(
+            PackageRecord.state)).all())
     print(f"restore: online backup of {backup.stat().st_size / 1e6:.1f} MB in {took:.2f} s with "
-          f"{at_backup - before['gateway_debits']} drill debits made, a package in flight: {pkgs}")
+          f"{at_backup - before['gateway_debits']} drill debits made; drill package sent: {pkgs}, "
+          f"packages then {pkg_state}")
     load.join()
     time.sleep(args.after_backup_seconds)  # the lost interval: traffic the backup does not hold
     lost = d.scalar(select(func.count()).select_from(DebitRecord)) - at_backup
