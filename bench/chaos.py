@@ -26,7 +26,7 @@ twice, money lost without a trace. Debits the ETS booked after the backup are un
 restored gateway; they are listed in the ETS's 3122 and counted as what reconciliation must
 flag, not as violations (the reconciliation itself is on branch wt-recon14, not on main).
 
-Usage: ``python bench/chaos.py [--debits 20000] [--rate 40] [--seed N]``.
+Usage: ``python bench/chaos.py [--debits 20000] [--rate 30] [--timer-scale 6] [--seed N]``.
 Ends with ``BENCH chaos_violations <n> count`` and ``BENCH restore_violations <n> count``.
 """
 
@@ -634,7 +634,7 @@ def restore_drill(d: Drill, args) -> int:
 def main(argv: list[str] | None = None) -> tuple[int, int]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--debits", type=int, default=20_000)
-    ap.add_argument("--rate", type=float, default=40.0, help="offered debits per second")
+    ap.add_argument("--rate", type=float, default=30.0, help="offered debits per second")
     ap.add_argument("--payers", type=int, default=200)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--kill-gap-min", type=float, default=8.0)
@@ -642,7 +642,7 @@ def main(argv: list[str] | None = None) -> tuple[int, int]:
     ap.add_argument("--min-kills", type=int, default=5, help="kill at least this often")
     ap.add_argument("--counter", type=int, default=5, help="counter payments")
     ap.add_argument("--reversals", type=int, default=5)
-    ap.add_argument("--timer-scale", type=float, default=3.0,
+    ap.add_argument("--timer-scale", type=float, default=6.0,
                     help="answer timers ×: ack 10 s, result 20 s, in-doubt 3/6/10 s at 1")
     ap.add_argument("--drain-seconds", type=float, default=900.0)
     ap.add_argument("--restore-debits", type=int, default=2000)
