@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import click
 
@@ -46,6 +47,32 @@ def current(obj) -> None:
                    f"head: {migrate.head_revision()}")
     finally:
         app.close()
+
+
+@db.command("after-restore")
+@click.option("--margin", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="每个流水号计数器前移的数量（不少于备份后至故障前可能发出的号数）/ how far every "
+                   "serial counter is moved on (at least what the gateway may have issued per key "
+                   "between the backup and the failure; TaxVouNo has 5 digits per area and day, so a "
+                   "counter moved past 99999 stops that day's vouchers).")
+@click.pass_obj
+def after_restore(obj, margin: int) -> None:
+    """恢复备份后、启动网关前执行：流水号计数器前移，绝不重复使用已发出的流水号 / Run after a
+    restore, before the gateway starts: move the serial counters on so that no TraNo, PackNo or
+    TaxVouNo sent after the backup is issued again."""
+    from gateway.persistence.serial_restore import advance_after_restore
+    from gateway.services import status
+
+    app = build(obj.settings)
+    try:
+        with app.uow() as uow:
+            text = uow.state.get(status.WORK_DATE)  # the restored database's work date
+        work_date = dt.datetime.strptime(text, "%Y%m%d").date() if text else app.clock().date()
+        done = advance_after_restore(app.engine, margin, work_date)
+    finally:
+        app.close()
+    click.echo(f"流水号计数器已前移 {margin} / serial counters moved on by {margin}: "
+               f"{done['advanced']} advanced, {done['created']} created")
 
 
 # Keys whose empty default means "derived from other settings": shown with the value in use.
