@@ -60,7 +60,8 @@ class FakeReconciliationRepository(_Repo):
         return []
 
     def expect_package(self, tax_org_code: str, chk_date: dt.date, now: dt.datetime) -> None:
-        raise NotImplementedError
+        raise NotImplementedError("the no-3122 alert is set-based SQL; see "
+                                  "tests/integration/flows/test_reconciliation.py")
 
     def mark_alerted(self, package_id: int, now: dt.datetime) -> None:
         self._by_id(package_id)["alerted"] = True
@@ -69,7 +70,8 @@ class FakeReconciliationRepository(_Repo):
         return None
 
     def save_discrepancy(self, d: Discrepancy) -> None:
-        raise NotImplementedError
+        raise NotImplementedError("resolving is tested on SQLite and PostgreSQL; see "
+                                  "tests/integration/flows/test_reconciliation.py")
 
     def settle_debit(self, debit_id: int) -> int:
         return 0
