@@ -91,7 +91,10 @@ def start_cluster() -> Cluster:
                   "-E", "UTF8", "--locale=C", "--no-sync"])
     port = _free_port()
     opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={datadir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            # No test waits on a lock or holds a transaction open for minutes: a self-deadlock
+            # (two connections of one test process) becomes an error instead of a hung suite.
+            "-c lock_timeout=120s -c idle_in_transaction_session_timeout=300s")
     _run(run_as, [str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts, "-l",
                   str(base / "server.log"), "-w", "-t", "60", "start"])
     return Cluster(base_url=f"postgresql+psycopg://etsgw@127.0.0.1:{port}", datadir=datadir,
