@@ -3,8 +3,8 @@ whatever database computes them.
 
 Readings taken (issue 14 items 3 and 4), each kept here in one place:
 
-* **应征 (levied)** counts a levy on the day it came into being (its declaration, ``created_at``),
-  VOIDED levies excluded.
+* **应征 (levied)** counts a levy on the day it came into being (its declaration, ``created_at``,
+  which declaring stamps with the business clock's Beijing time), VOIDED levies excluded.
 * **入库 (received)** counts a levy in :data:`RECEIVED_STATES` (PAID or SETTLED) on its
   ``tax_date``. Until reconciliation (3122) settles levies, PAID is the gateway's best knowledge
   of money that reached the treasury; SETTLED joins it once the reconciliation moves levies there.

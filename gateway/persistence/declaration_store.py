@@ -149,8 +149,12 @@ class DeclarationStore:
         return int(decl_id), number, per_type, int(persons)
 
     def add_to_levies(self, payer_id: int, tax_org_code: str, period: tuple[dt.date, dt.date],
-                      per_type: dict[str, Decimal], declaration_no: str, basis_id: int | None) -> None:
-        """Insert the period's missing levies; add to the UNPAID ones (checked by the caller)."""
+                      per_type: dict[str, Decimal], declaration_no: str, basis_id: int | None,
+                      at: dt.datetime) -> None:
+        """Insert the period's missing levies; add to the UNPAID ones (checked by the caller).
+
+        ``created_at`` is the business clock's Beijing time ``at``, not the database's ``now()``
+        (UTC on SQLite): the levied summaries and the batch selection count a levy on that day."""
         existing = self.period_levies(payer_id, period[0])
         for code, amount in sorted(per_type.items()):
             if code in existing:
@@ -164,7 +168,7 @@ class DeclarationStore:
                     payer_id=payer_id, tax_org_code=tax_org_code, insurance_code=code,
                     period_start=period[0], period_end=period[1], amount=amount, state="UNPAID",
                     lock_reason="", paid_by="", declaration_no=declaration_no, version=1,
-                    parameter_basis_id=basis_id))
+                    parameter_basis_id=basis_id, created_at=at))
 
     def declaration_row(self, payer_id: int, declaration_id: int, for_update: bool = True):
         stmt = select(d).where(d.c.id == declaration_id, d.c.payer_id == payer_id)

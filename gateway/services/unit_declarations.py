@@ -41,7 +41,7 @@ class DeclarationStorePort(Protocol):
 
     def add_to_levies(self, payer_id: int, tax_org_code: str, period: tuple[dt.date, dt.date],
                       per_type: dict[str, Decimal], declaration_no: str,
-                      basis_id: int | None) -> None: ...
+                      basis_id: int | None, at: dt.datetime) -> None: ...
 
     def declaration_row(self, payer_id: int, declaration_id: int, for_update: bool = True) -> Any: ...
 
@@ -86,7 +86,7 @@ def declare(store: DeclarationStorePort, payer_id: int, tax_org_code: str,
         state = existing.get(code, (0, "UNPAID", Decimal(0)))[1]
         if state in _LEVY_REFUSALS:
             raise PortalRefused(_LEVY_REFUSALS[state])
-    store.add_to_levies(payer_id, tax_org_code, period, per_type, number, basis_id)
+    store.add_to_levies(payer_id, tax_org_code, period, per_type, number, basis_id, now)
     return Declared(decl_id, number, kind, persons, sum(per_type.values(), Decimal("0.00")),
                     len(report.voided))
 

@@ -263,7 +263,9 @@ def declare_residents(cmd: ic.DeclareResidents, uow: UnitOfWork,
             continue
         rows.append({"payer_id": key[0], "tax_org_code": unit.tax_org_code, "insurance_code": key[1],
                      "period_start": key[2], "period_end": dt.date(row.year, 12, 31), "amount": amount,
-                     "declaration_no": f"LJ{cmd.unit_id}{row.year}"})
+                     "declaration_no": f"LJ{cmd.unit_id}{row.year}",
+                     # the business clock's day, not the database's now() (UTC on SQLite)
+                     "created_at": ctx.now()})
     levy_ids = repo.declare(cmd.unit_id, rows)
     return {"levy_ids": levy_ids, "errors": dict(sorted(errors.items())),
             "amount": sum((Decimal(r["amount"]) for r in rows), Decimal("0.00"))}

@@ -98,3 +98,22 @@ def test_preview_declare_supplement_and_void(app):
         states = conn.execute(text("SELECT DISTINCT state FROM levy WHERE payer_id = 1 "
                                    "AND period_start = :p"), {"p": PERIOD[0]}).all()
     assert states == [("VOIDED",)]
+
+
+def test_levies_carry_the_business_clock_declaration_time(app):
+    """应征 counts a levy on its Beijing declaration day: ``created_at`` is the business clock's
+    time, not the database's ``now()`` (UTC on SQLite, 8 hours behind before 08:00 Beijing)."""
+    early = dt.datetime(2026, 11, 16, 7, 30)
+    from gateway.persistence.declaration_store import DeclarationStore
+    with app.engine.connect() as conn:
+        unit = _unit(conn)
+        terms = _terms(conn, unit)
+    with app.uow() as uow:
+        done = unit_declarations.declare(DeclarationStore(uow.session), 1, unit["tax_org_code"],
+                                         PERIOD, terms, None, "test", early)
+        uow.commit()
+    with app.engine.connect() as conn:
+        stamps = conn.execute(text("SELECT created_at FROM levy WHERE declaration_no = :n"),
+                              {"n": done.declaration_no}).scalars().all()
+    assert stamps and {s if isinstance(s, dt.datetime) else dt.datetime.fromisoformat(s)
+                       for s in stamps} == {early}
