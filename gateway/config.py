@@ -133,6 +133,8 @@ class TimersSection:
     answer_9004_s: int = 10
     answer_9005_s: int = 10
     receipt_9121_s: int = 600
+    # One 9003 this long before an accepted package's deadline: a lost 2102 is resent (§6.10)
+    package_result_check_s: int = 3600
     answer_2123_s: int = 1800
     in_doubt_backoff_s: tuple[int, ...] = (60, 300, 1800)
     in_doubt_repeat_s: int = 3600

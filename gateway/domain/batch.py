@@ -82,13 +82,28 @@ class Package:
         self.msg_id, self.next_check_at, self.query_step = msg_id, receipt_due, 0
         self.deadline_at = deadline
 
-    def accepted(self) -> bool:
-        """9121 90000, or a 9004 OpStat 10/20: no more receipt queries. False if nothing changed."""
+    def accepted(self, result_check_before: dt.timedelta = dt.timedelta(0)) -> bool:
+        """9121 90000, or a 9004 OpStat 10/20: no more receipt queries. False if nothing changed.
+
+        One result check stays scheduled ``result_check_before`` the deadline (none when zero):
+        a 2102 lost on its way is then resent by the ETS (§6.10 "2102 redelivery") while the
+        package can still be answered, instead of the package failing at its deadline."""
         if self.state is not P.SENT:
             return False
         self.go(P.ACCEPTED, "receipt 90000")
         self.next_check_at = None
+        if self.deadline_at is not None and result_check_before > dt.timedelta(0):
+            self.next_check_at = self.deadline_at - result_check_before
+        self.query_step = 0
         return True
+
+    def result_check_due(self, now: dt.datetime) -> bool:
+        """An accepted package whose one pre-deadline 9003 is due (see :meth:`accepted`)."""
+        return (self.state is P.ACCEPTED and self.next_check_at is not None
+                and now >= self.next_check_at and not self.past_deadline(now))
+
+    def result_checked(self) -> None:
+        self.next_check_at = None
 
     def failed(self, code: str, reason: str) -> None:
         """Refused (9121 error, 9122, 9004 11/21/99) or past its deadline: every item FAILED."""

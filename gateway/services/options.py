@@ -22,6 +22,7 @@ class Timers:
     counter_reservation: int = 1800
     link_test_idle: int = 300
     receipt_9121: int = 600  # 9121 after a 1102: then 9003 on the back-off (§7.3)
+    package_result_check: int = 3600  # an accepted package is queried once this long before its deadline
     answer_2123: int = 1800  # 2123 after a 1123: then the same 1123 again (§6.7)
 
     def query_delay(self, step: int) -> int:

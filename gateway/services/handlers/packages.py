@@ -144,15 +144,15 @@ def on_package_receipt(event: PackageReceipt, uow: UnitOfWork, ctx: HandlerConte
                         f"{event.ori_entrust_date:%Y%m%d}/{event.ori_request_no} {event.result}")
         return
     if event.result == "90000":
-        _accept(b, pkg)
+        _accept(b, ctx, pkg)
         return
     if pkg.open:
         fail_package(b, ctx, pkg, event.result, event.add_word or "ETS拒绝批量包")
         uow.alerts.add("WARNING", "1102", f"批量包 {pkg.key} 被ETS拒绝：{event.result} {event.add_word}")
 
 
-def _accept(b: BatchUnitOfWork, pkg: Package) -> None:
-    if not pkg.accepted():
+def _accept(b: BatchUnitOfWork, ctx: HandlerContext, pkg: Package) -> None:
+    if not pkg.accepted(_s(ctx.options.timers.package_result_check)):
         return
     b.packages.save(pkg)
     items = b.packages.items(pkg.id or 0)
@@ -186,7 +186,7 @@ def on_package_status(event: StatusReported, uow: UnitOfWork, ctx: HandlerContex
         return
     op = event.op_stat
     if op in ("10", "20"):
-        _accept(b, pkg)
+        _accept(b, ctx, pkg)
     elif op in _OPSTAT_FAILED and pkg.open:
         fail_package(b, ctx, pkg, f"OPSTAT{op}", _OPSTAT_FAILED[op])
     elif op == "98" and pkg.open and not pkg.resent:
@@ -209,12 +209,19 @@ ALERT_PACKAGE_DEADLINE = "package_deadline"
 
 def sweep_packages(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit: int = 50) -> int:
     """Deadline passed → FAILED and unlocked (§6.6 rule 5); no receipt yet → 9003 on the
-    back-off (§7.3)."""
+    back-off (§7.3); accepted → one 9003 shortly before the deadline, and one at it.
+
+    The queries of an accepted package are this gateway's reading of §6.10's "2102
+    redelivery": the ETS answers 20/21 for a package whose 2102 exists and resends that 2102,
+    so a 2102 lost on the way (or sent after the backup a database was restored from) is applied
+    before the deadline, or late (§6.6 rule 6) rather than only by the day-end reconciliation."""
     b = batch_uow(uow)
     count = 0
     for pkg in b.packages.due(now, limit):
         count += 1
         if pkg.past_deadline(now):
+            if pkg.state is PackageState.ACCEPTED:
+                _query(uow, pkg)
             fail_package(b, ctx, pkg, "DEADLINE", "超过回执期限未收到批量扣款结果")
             uow.alerts.add("WARNING", ALERT_PACKAGE_DEADLINE,
                            f"批量包 {pkg.pack_no}（{pkg.tax_org_code}，委托日期 {pkg.entrust_date:%Y%m%d}）"
@@ -222,11 +229,19 @@ def sweep_packages(uow: UnitOfWork, ctx: HandlerContext, now: dt.datetime, limit
                            "迟到的 2102 仍会入账，已另行缴纳的标记为重复缴款")
             continue
         if pkg.state is PackageState.SENT:
-            uow.messages.send_status_query(pkg.tax_org_code, "1", pkg.entrust_date, pkg.pack_no,
-                                           "00000000")
+            _query(uow, pkg)
             step = pkg.query_step + 1
             pkg.query_scheduled(now + _s(ctx.options.timers.query_delay(step - 1)), step)
+        elif pkg.result_check_due(now):
+            _query(uow, pkg)
+            pkg.result_checked()
         else:
             pkg.next_check_at = None
         b.packages.save(pkg)
     return count
+
+
+def _query(uow: UnitOfWork, pkg: Package) -> None:
+    """9003 SearchType 1 for a package (§6.10)."""
+    uow.messages.send_status_query(pkg.tax_org_code, "1", pkg.entrust_date, pkg.pack_no,
+                                   "00000000")

@@ -169,3 +169,49 @@ def test_void_reports_what_stays_pending(harness):
     report = h.handle(bm.VoidPendingEntries(h.data.payers[0], "新申报", "portal"))
     assert not report.complete and len(report.still_pending) == 3
     assert "仍在批扣中" in report.message()
+
+
+def _package_queries(h, pkg):
+    return [m.body.tra_status_check9003 for _, m in h.outbox("9003")
+            if m.body.tra_status_check9003.ori_pack_no == pkg.pack_no]
+
+
+def test_accepted_package_is_queried_once_before_its_deadline(harness):
+    """A 2102 lost on its way: one 9003 an hour before the deadline (timers.package_result_check_s)
+    makes the ETS resend it (§6.10), and it is applied in time instead of the package failing."""
+    from gateway.codec.messages import Msg9004, TraStatusReturn9004
+    h = harness
+    _, pkg = launch(h)
+    accept(h, pkg)
+    h.clock.t = dt.datetime(2024, 11, 6, 22, 59)
+    h.sweep()
+    assert _package_queries(h, pkg) == []  # not yet due
+    h.clock.t = dt.datetime(2024, 11, 6, 23, 0)
+    h.sweep()
+    h.sweep()
+    queries = _package_queries(h, pkg)
+    assert [(q.search_type, q.ori_msg_no, q.ori_entrust_date) for q in queries] == [
+        ("1", "1102", pkg.entrust_date)]  # one check, not one per sweep
+    status = TraStatusReturn9004(pkg.tax_org_code, "1", "1102", pkg.entrust_date, pkg.pack_no,
+                                 "00000000", DAY, "20")
+    h.deliver(Msg9004(status))
+    assert rows(h, select(PackageRecord.state))[0][0] == "ACCEPTED"  # 20: its 2102 comes again
+    assert result_2102(h, pkg, ["90000", "90000", "90000"]) == "PROCESSED"
+    assert rows(h, select(PackageRecord.state, PackageRecord.late))[0] == ("ANSWERED", False)
+    assert set(levy_states(h).values()) == {"PAID"}
+    h.clock.t = dt.datetime(2024, 11, 7, 0, 0, 1)
+    h.sweep()
+    assert len(_package_queries(h, pkg)) == 1
+    assert [a for a in rows(h, select(AlertRecord.source)) if a[0] == "package_deadline"] == []
+
+
+def test_accepted_package_failed_at_its_deadline_is_queried_too(harness):
+    """At the deadline the package fails (§6.6 rule 5) and one 9003 goes with it, so a 2102 that
+    exists at the ETS is resent and applied late (rule 6) rather than waiting for the 3122."""
+    h = harness
+    _, pkg = launch(h)
+    accept(h, pkg)
+    h.clock.t = dt.datetime(2024, 11, 7, 0, 0, 1)  # the pre-deadline check was never swept
+    h.sweep()
+    assert rows(h, select(PackageRecord.state))[0][0] == "FAILED"
+    assert len(_package_queries(h, pkg)) == 1
