@@ -35,5 +35,20 @@ def ensure_open_for_requests(uow: HasState) -> None:
         raise GatewayUnavailable(f"ETS正在{what}，暂不能发起新的业务，请稍后再试")
 
 
+#: How stale the recorded last traffic may be. Every inbound message notes traffic inside its
+#: batch's transaction, and the one gateway_state row it writes was the hot row that serialised
+#: (and deadlocked) competing PostgreSQL workers (docs/scaling.md); the link test waits
+#: ``timers.link_test_idle_s`` (300 s) of silence, so a 10 s coarser record changes nothing
+#: there while it writes the row at most once per 10 s instead of once a second per worker.
+TRAFFIC_RESOLUTION = dt.timedelta(seconds=10)
+
+
 def note_traffic(uow: HasState, now: dt.datetime) -> None:
+    last = uow.state.get(LAST_TRAFFIC)
+    if last is not None:
+        try:
+            if dt.timedelta(0) <= now - dt.datetime.fromisoformat(last) < TRAFFIC_RESOLUTION:
+                return
+        except ValueError:
+            pass  # an unreadable value is simply replaced
     uow.state.set(LAST_TRAFFIC, now.isoformat(timespec="seconds"), now)
