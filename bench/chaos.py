@@ -17,16 +17,26 @@ switch pushes the 3122s and the 3128, and the checks count:
 - ``inbound_twice``: inbound messages applied twice (inbox rows per SRC+MsgID > 1, or two
   processed answers about one business key that each moved a levy).
 
-Restore drill (SQLite): the gateway's database (with its embedded queue manager) is backed up
-online with the sqlite3 backup API while debits and a package are in flight; the run goes on;
-then the gateway is killed, the backup restored, ``etsgw db after-restore`` run (unless
-``--no-after-restore``, to show why it is needed), the processes restarted and fresh debits
-offered. Counted: serials reissued (a TraNo the ETS holds for another voucher), money moved
-twice, money lost without a trace. Debits the ETS booked after the backup are unknown to the
-restored gateway; they are listed in the ETS's 3122 and counted as what reconciliation must
-flag, not as violations (the reconciliation itself is on branch wt-recon14, not on main).
+Restore drill: the gateway's database (with its embedded queue manager) is backed up online
+while debits and a package are in flight — SQLite with the sqlite3 backup API, PostgreSQL
+(``--postgres``) with ``pg_dump -Fc`` (one consistent snapshot; the gateway keeps writing) —; the
+run goes on; then the gateway is killed, the backup restored (SQLite: the backup API back into
+the live file; PostgreSQL: the database dropped, created again and ``pg_restore``d, as the
+runbook's procedure), ``etsgw db after-restore`` run (unless ``--no-after-restore``, to show why
+it is needed), the processes restarted and fresh debits offered. Counted: serials reissued (a
+TraNo the ETS holds for another voucher), money moved twice, money lost without a trace. Debits
+the ETS booked after the backup are unknown to the restored gateway; they are listed in the
+ETS's 3122 and counted as what reconciliation must flag, not as violations.
 
-Usage: ``python bench/chaos.py [--debits 20000] [--rate 30] [--timer-scale 6] [--seed N]``.
+With ``--postgres`` the gateway's database is on a throwaway PostgreSQL cluster
+(``tests/pgcluster.py``, or the server of ``ETSGW_BENCH_PG_URL``); the simulator keeps its SQLite
+file. The simulator is stopped while the database is restored: its channel agent delivers into
+the tax-side queue manager, which the embedded transport keeps in the gateway's database (on IBM
+MQ the queue manager is not part of the database and the settlement centre's side would only see
+the channel retry).
+
+Usage: ``python bench/chaos.py [--debits 20000] [--rate 30] [--timer-scale 6] [--seed N]
+[--postgres]``.
 Ends with ``BENCH chaos_violations <n> count`` and ``BENCH restore_violations <n> count``.
 """
 
@@ -79,13 +89,13 @@ PACKAGE_PERIOD = dt.date(1990, 1, 1)  # package levies: months 1990-01..05; coun
 COUNTER_PERIOD = dt.date(1991, 1, 1)
 
 
-def write_config(folder: Path, timer_scale: float) -> Path:
+def write_config(folder: Path, timer_scale: float, database_url: str) -> Path:
     def t(seconds: float) -> int:  # the timers are whole seconds
         return max(1, round(seconds * timer_scale))
     cfg = folder / "chaos.toml"
     cfg.write_text(f"""
 [database]
-url = "sqlite:///{folder / 'gateway.db'}"
+url = "{database_url}"
 [simulator]
 database_url = "sqlite:///{folder / 'simulator.db'}"
 package_delay_s = 2.0
@@ -131,11 +141,13 @@ def seed(engine, payers: int, per_payer: int) -> tuple[Any, dict[int, list[int]]
         months = [dt.date(1990, m, 1) for m in range(1, PACKAGES + 2)] + [COUNTER_PERIOD]
         months += [dt.date(2000 + k // 12, k % 12 + 1, 1) for k in range(per_payer)]
         rows += [(p, ORG, "MEDICAL", m, m + dt.timedelta(days=27), 10000) for m in months]
+    names = ("payer_id", "tax_org_code", "insurance_code", "period_start", "period_end", "amount")
     with engine.begin() as conn:
-        conn.exec_driver_sql(
+        conn.execute(text(
             "INSERT INTO levy (payer_id, tax_org_code, insurance_code, period_start, period_end, "
             "amount, state, lock_reason, paid_by, declaration_no, version, created_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, 'UNPAID', '', '', '', 1, CURRENT_TIMESTAMP)", rows)
+            "(:payer_id, :tax_org_code, :insurance_code, :period_start, :period_end, :amount, "
+            "'UNPAID', '', '', '', 1, CURRENT_TIMESTAMP)"), [dict(zip(names, r)) for r in rows])
         realtime: dict[int, list[int]] = collections.defaultdict(list)
         for payer, levy in conn.execute(text(
                 "SELECT payer_id, id FROM levy WHERE period_start >= '2000-01-01' ORDER BY id")):
@@ -225,7 +237,11 @@ class Drill:
     def __init__(self, args) -> None:
         self.args = args
         self.folder = Path(tempfile.mkdtemp(prefix="etsgw-chaos-"))
-        self.cfg = write_config(self.folder, args.timer_scale)
+        self.cluster = None
+        url = f"sqlite:///{self.folder / 'gateway.db'}"
+        if getattr(args, "postgres", False):
+            self.cluster, url = postgres_database()
+        self.cfg = write_config(self.folder, args.timer_scale, url)
         self.settings = load_settings(self.cfg, environ={})
         app = build(self.settings)
         migrate.upgrade(app.engine)
@@ -268,6 +284,11 @@ class Drill:
             self.rt = None
         self.sim.close()
         self.db.dispose()
+        if self.cluster is not None:
+            if self.cluster.datadir is None:  # a server of ETSGW_BENCH_PG_URL: leave no database
+                from tests.pgcluster import drop_database
+                drop_database(self.cluster, PG_DATABASE)
+            self.cluster.stop()
 
     def scalar(self, stmt) -> Any:
         with self.db.connect() as conn:
@@ -560,6 +581,47 @@ def restore_sqlite(url: str, backup: Path) -> None:
         src.close()
 
 
+PG_DATABASE = "etsgw_chaos"
+
+
+def postgres_database() -> tuple[Any, str]:
+    """A fresh database for the drill: on ``ETSGW_BENCH_PG_URL``'s server, else on a throwaway
+    cluster of this machine's PostgreSQL binaries."""
+    from tests.pgcluster import cluster_from_url, create_database, drop_database, start_cluster
+    given = os.environ.get("ETSGW_BENCH_PG_URL")
+    cluster = cluster_from_url(given) if given else start_cluster()
+    drop_database(cluster, PG_DATABASE)
+    return cluster, create_database(cluster, PG_DATABASE)
+
+
+def pg_tool(cluster, name: str) -> str:
+    from tests.pgcluster import find_bindir
+    bindir = cluster.bindir or find_bindir()
+    found = bindir / name if bindir is not None else shutil.which(name)
+    if found is None or not Path(found).exists():
+        raise SystemExit(f"chaos: {name} not found (PostgreSQL client binaries)")
+    return str(found)
+
+
+def backup_postgres(cluster, url: str, target: Path) -> float:
+    """``pg_dump -Fc``: one consistent snapshot of a live database; the writers go on."""
+    from tests.pgcluster import _libpq
+    t = time.perf_counter()
+    subprocess.run([pg_tool(cluster, "pg_dump"), "-Fc", "-f", str(target), "-d", _libpq(url)],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def restore_postgres(cluster, url: str, backup: Path) -> None:
+    """The runbook's restore: drop the database (closing what is still connected), create it
+    again and ``pg_restore`` the dump into it."""
+    from tests.pgcluster import _libpq, create_database, drop_database
+    drop_database(cluster, PG_DATABASE)
+    create_database(cluster, PG_DATABASE)
+    subprocess.run([pg_tool(cluster, "pg_restore"), "--no-owner", "-d", _libpq(url), str(backup)],
+                   check=True, capture_output=True)
+
+
 def restore_drill(d: Drill, args) -> int:
     """Back up during traffic, go on, lose the database, restore, restart, go on, day end."""
     d.start_all()
@@ -576,13 +638,14 @@ def restore_drill(d: Drill, args) -> int:
     pkgs = int(d.rt.bus.handle(bm.PackNext(summary.list_id, "drill")) is not None)
     while d.scalar(select(func.count()).select_from(DebitRecord)) < before["gateway_debits"] + half:
         time.sleep(0.2)
-    backup = d.folder / "backup.db"
-    took = backup_sqlite(url, backup)
+    backup = d.folder / ("backup.dump" if d.cluster is not None else "backup.db")
+    took = backup_postgres(d.cluster, url, backup) if d.cluster is not None else backup_sqlite(url, backup)
     at_backup = d.scalar(select(func.count()).select_from(DebitRecord))
     with d.db.connect() as conn:
         pkg_state = dict(conn.execute(select(PackageRecord.state, func.count()).group_by(
             PackageRecord.state)).all())
-    print(f"restore: online backup of {backup.stat().st_size / 1e6:.1f} MB in {took:.2f} s with "
+    print(f"restore: online backup ({'pg_dump -Fc' if d.cluster is not None else 'sqlite3 backup API'}) "
+          f"of {backup.stat().st_size / 1e6:.1f} MB in {took:.2f} s with "
           f"{at_backup - before['gateway_debits']} drill debits made; drill package sent: {pkgs}, "
           f"packages then {pkg_state}")
     load.join()
@@ -593,7 +656,13 @@ def restore_drill(d: Drill, args) -> int:
     d.rt.close()
     d.rt = None
     d.db.dispose()  # no connection of this process may hold the old file's WAL
-    restore_sqlite(url, backup)
+    if d.cluster is not None:
+        d.simulator.stop()  # its channel agent delivers into QM.TAX, inside this database
+        t = time.perf_counter()
+        restore_postgres(d.cluster, url, backup)
+        print(f"restore: database dropped, created and pg_restored in {time.perf_counter() - t:.2f} s")
+    else:
+        restore_sqlite(url, backup)
     if not args.no_after_restore:
         done = subprocess.run([sys.executable, "-m", "gateway.cli", "--config", str(d.cfg), "db",
                                "after-restore", "--margin", str(args.margin)],
@@ -612,9 +681,9 @@ def restore_drill(d: Drill, args) -> int:
     wait_until(settled, args.drain_seconds, "everything final after day end",
                [d.simulator, d.gateway, d.jobs])
     r = d.checks()
-    # A package ACCEPTED in the backup whose 2102 came after it: the ETS does not send a 2102
-    # again and the gateway queries (9003 SearchType 1) only packages without a receipt, so it
-    # waits for its deadline (then FAILED, levies unlocked) while the 3122 lists its items paid.
+    # A package ACCEPTED in the backup whose 2102 came after it: the gateway asks for its result
+    # (9003) before its deadline and at it (timers.package_result_check_s, §6.10), which the
+    # drill's short run may not reach; until then it waits, and the 3122 lists its items paid.
     waiting = d.scalar(select(func.count()).select_from(PackageRecord).where(
         PackageRecord.state == "ACCEPTED"))
     print(f"restore: packages ACCEPTED whose 2102 was lost with the restore, left to the deadline "
@@ -652,6 +721,9 @@ def main(argv: list[str] | None = None) -> tuple[int, int]:
     ap.add_argument("--no-after-restore", action="store_true",
                     help="skip etsgw db after-restore (shows the reissued serials)")
     ap.add_argument("--no-restore", action="store_true")
+    ap.add_argument("--postgres", action="store_true",
+                    help="the gateway's database on PostgreSQL (a throwaway cluster, or the server "
+                         "of ETSGW_BENCH_PG_URL); the restore drill uses pg_dump / pg_restore")
     args = ap.parse_args(argv)
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1 << 31)
@@ -665,9 +737,10 @@ def main(argv: list[str] | None = None) -> tuple[int, int]:
         restore_v = 0 if args.no_restore else restore_drill(d, args)
     finally:
         d.close()
-    print(f"BENCH chaos_violations {chaos_v} count")
+    suffix = "_pg" if args.postgres else ""
+    print(f"BENCH chaos_violations{suffix} {chaos_v} count")
     if not args.no_restore:
-        print(f"BENCH restore_violations {restore_v} count")
+        print(f"BENCH restore_violations{suffix} {restore_v} count")
     if chaos_v == 0 and restore_v == 0:
         shutil.rmtree(d.folder, ignore_errors=True)
     else:

@@ -21,8 +21,8 @@ from gateway.domain.pending_list import EntryState
 from gateway.persistence import mapping
 from gateway.persistence.payment_repositories import claiming
 from gateway.persistence.records import (AgreementRecord, BatchListEntryRecord, DebitLevyRecord,
-                                         DebitRecord, LevyRecord, PackageRecord, PayerRecord,
-                                         SerialCounterRecord)
+                                         DebitRecord, LevyRecord, PackageRecord, PayerRecord)
+from gateway.persistence.serial_blocks import reserve_run
 
 _PKG_FIELDS = ("tax_org_code", "entrust_date", "pack_no", "pay_bk_code", "item_count",
                "total_amount", "return_term", "msg_id", "resent", "next_check_at", "query_step",
@@ -96,16 +96,9 @@ class PackageRepository:
         return out[:max_items]
 
     def reserve(self, kind: str, scope: str, day: dt.date, n: int) -> int:
-        """Reserve ``n`` consecutive serials; returns the first."""
-        t = SerialCounterRecord.__table__
-        row = self.s.execute(select(t.c.last_value).where(
-            t.c.kind == kind, t.c.scope == scope, t.c.day == day).with_for_update()).first()
-        if row is None:
-            self.s.execute(insert(t).values(kind=kind, scope=scope, day=day, last_value=n))
-            return 1
-        self.s.execute(update(t).where(t.c.kind == kind, t.c.scope == scope, t.c.day == day)
-                       .values(last_value=t.c.last_value + n))
-        return int(row[0]) + 1
+        """Reserve ``n`` consecutive serials; returns the first (one upsert: safe when another
+        process creates the day's counter row at the same instant)."""
+        return reserve_run(self.s, kind, scope, day, n)
 
     def add(self, pkg: Package) -> Package:
         r = PackageRecord()

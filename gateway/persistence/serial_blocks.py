@@ -2,19 +2,27 @@
 hands them out from memory, so that concurrent submitters stop queueing on one counter row.
 
 The counter row (``serial_counter``, per kind, scope and day) always holds the highest number any
-process has reserved. A reservation is one upsert that adds the block's size, made inside the
-unit of work that needs the first number, so it commits with it:
+process has reserved. A reservation is one upsert that adds the block's size.
+
+On PostgreSQL it runs in a short transaction of its own (a small engine of this process), so
+the counter row is locked for one statement instead of for the whole unit of work that needs
+the number: submitters and workers stop queueing on it, and two units of work can no longer
+deadlock by taking two counters (TRANO, TAXVOU, MSGID…) in different orders. The block is
+committed before its first number is used, so its rest joins the pool at once; a unit of work
+that then rolls back wastes the numbers it was handed (gaps, never duplicates).
+
+On SQLite (one writer at a time, so no deadlock) the reservation runs inside the unit of work's
+own transaction (a second connection would wait for the unit's own write lock), so it commits
+with it:
 
 - committed, the rest of the block joins this process's pool for later units of work;
 - rolled back, the counter is back where it was and the block is dropped, numbers and all
-  (another process may now reserve the same run, and this one must not hand it out);
-- a crash loses the pool: the rest of the block is wasted, never reissued, since the counter
-  row already counts it.
+  (another process may now reserve the same run, and this one must not hand it out).
 
-A number handed out from the pool to a unit of work that then rolls back is wasted as well
-(serials may have gaps; they are never issued twice). Blocks start at one number and double
-with each reservation of the same key up to :data:`MAX_BLOCK`, so a short-lived process (a CLI
-call, a web request burst) wastes almost nothing and a busy worker reserves rarely.
+Either way a crash loses the pool: the rest of the block is wasted, never reissued, since the
+counter row already counts it. Blocks start at one number and double with each reservation of
+the same key up to :data:`MAX_BLOCK`, so a short-lived process (a CLI call, a web request burst)
+wastes almost nothing and a busy worker reserves rarely.
 """
 
 from __future__ import annotations
@@ -24,13 +32,15 @@ import functools
 import os
 import threading
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, create_engine, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from gateway.persistence.records import SerialCounterRecord
 
 MAX_BLOCK = 64
 Key = tuple[str, str, dt.date]
+_pools_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)
@@ -46,6 +56,40 @@ def _reserve(dialect: str):
     stmt = stmt.on_conflict_do_update(index_elements=["kind", "scope", "day"],
                                       set_={"last_value": table.c.last_value + stmt.excluded.last_value})
     return stmt.returning(table.c.last_value)
+
+
+def _own_engine(engine: Engine) -> Engine:
+    """This process's small engine for reservations on ``engine``'s database, disposed with it."""
+    held = getattr(engine, "_etsgw_serial_engine", None)
+    if held is None or held[0] != os.getpid():
+        with _pools_lock:
+            held = getattr(engine, "_etsgw_serial_engine", None)
+            if held is None or held[0] != os.getpid():
+                own = create_engine(engine.url, pool_size=1, max_overflow=4, pool_pre_ping=True)
+                event.listen(engine, "engine_disposed", lambda _e: own.dispose())
+                held = (os.getpid(), own)
+                engine._etsgw_serial_engine = held  # type: ignore[attr-defined]
+    return held[1]
+
+
+def _reserve_last(session: Session, kind: str, scope: str, day: dt.date, n: int) -> tuple[int, bool]:
+    """Add ``n`` to the counter; its new highest value, and whether that is committed already
+    (PostgreSQL: a transaction of its own) or commits with the session (SQLite)."""
+    conn = session.connection()
+    params = {"k": kind, "s": scope, "d": day, "n": n}
+    if conn.dialect.name == "postgresql":
+        with _own_engine(conn.engine).begin() as own:
+            return int(own.execute(_reserve("postgresql"), params).scalar_one()), True
+    return int(conn.execute(_reserve(conn.dialect.name), params).scalar_one()), False
+
+
+def reserve_run(session: Session, kind: str, scope: str, day: dt.date, n: int) -> int:
+    """Reserve ``n`` consecutive numbers (a package's TraNos, say); returns the first.
+
+    One upsert, so two processes creating the day's counter row at the same instant both get
+    a run (a SELECT, then an INSERT when there was no row, let the second fail on the key)."""
+    last, _ = _reserve_last(session, kind, scope, day, n)
+    return last - n + 1
 
 
 class BlockPool:
@@ -99,12 +143,11 @@ def pool_for(engine: object) -> BlockPool:
     return held[1]
 
 
-_pools_lock = threading.Lock()
-
 
 class SerialBlocks:
-    """The allocator of one unit of work: numbers from the pool, else a new reservation in this
-    unit's transaction, whose rest is pooled when (and only when) the unit commits."""
+    """The allocator of one unit of work: numbers from the pool, else a new reservation — on
+    SQLite in this unit's transaction, its rest pooled when (and only when) the unit commits;
+    on PostgreSQL committed at once in its own, its rest pooled at once."""
 
     def __init__(self, session: Session, pool: BlockPool) -> None:
         self.s, self.pool = session, pool
@@ -124,12 +167,13 @@ class SerialBlocks:
         if taken is not None:
             return taken
         size = self.pool.next_size(key)
-        conn = self.s.connection()
-        last = conn.execute(_reserve(conn.dialect.name),
-                            {"k": kind, "s": scope, "d": day, "n": size}).scalar_one()
+        last, committed = _reserve_last(self.s, kind, scope, day, size)
         first = last - size + 1
         if first < last:
-            self.pending[key] = (first + 1, last)
+            if committed:
+                self.pool.give({key: (first + 1, last)})
+            else:
+                self.pending[key] = (first + 1, last)
         return first
 
     def committed(self) -> None:

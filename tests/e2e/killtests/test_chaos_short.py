@@ -22,14 +22,23 @@ def _chaos_module():
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_short_chaos_and_restore_drill_find_no_violation(capsys):
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_short_chaos_and_restore_drill_find_no_violation(database, request, monkeypatch, capsys):
+    """On PostgreSQL the backup is ``pg_dump -Fc`` and the restore drop, create, ``pg_restore``,
+    on the tests' server (a database of the drill's own beside the test's)."""
+    extra = []
+    if database == "postgres":
+        monkeypatch.setenv("ETSGW_BENCH_PG_URL", request.getfixturevalue("pg_url"))
+        extra = ["--postgres"]
     chaos = _chaos_module()
     chaos_v, restore_v = chaos.main([
         "--debits", "300", "--rate", "40", "--payers", "30", "--seed", "18",
         "--kill-gap-min", "2", "--kill-gap-max", "4", "--min-kills", "4", "--counter", "2",
         "--reversals", "2", "--timer-scale", "0.5", "--restore-debits", "200",
-        "--drain-seconds", "240"])
+        "--drain-seconds", "240", *extra])
     out = capsys.readouterr().out
     print(out)
     assert "SIGKILLs" in out and "restore: online backup" in out
+    if database == "postgres":
+        assert "pg_dump -Fc" in out and "pg_restored" in out
     assert (chaos_v, restore_v) == (0, 0), out

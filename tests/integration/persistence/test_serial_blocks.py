@@ -86,8 +86,10 @@ def test_a_crash_mid_block_never_reissues(db_url):
 
 
 def test_a_rolled_back_reservation_is_not_handed_out(db_url):
-    """A unit of work reserves a block and rolls back: the counter is back, another process
-    may reserve the same run, so this one must drop it."""
+    """A unit of work reserves a block and rolls back. SQLite: the reservation rolled back with
+    it, another process may reserve the same run, so this one must drop it. PostgreSQL: the
+    reservation committed on its own; the number handed to the unit is wasted, the rest stays
+    this process's, and nobody else gets any of them."""
     engine = make_engine(db_url)
     migrate.upgrade(engine)
     with SqlUnitOfWork(engine) as uow:  # a first block of one, committed
@@ -97,11 +99,39 @@ def test_a_rolled_back_reservation_is_not_handed_out(db_url):
         assert uow.serials.next("TRANO", "14401060000", DAY) == 2
     other = make_engine(db_url)  # another process's pool
     with SqlUnitOfWork(other) as uow:
-        assert [uow.serials.next("TRANO", "14401060000", DAY) for _ in range(2)] == [2, 3]
+        others = [uow.serials.next("TRANO", "14401060000", DAY) for _ in range(2)]
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
-        assert uow.serials.next("TRANO", "14401060000", DAY) > 3
+        mine = uow.serials.next("TRANO", "14401060000", DAY)
         uow.commit()
+    if engine.dialect.name == "sqlite":
+        assert others == [2, 3] and mine > 3
+    else:
+        assert others == [4, 5] and mine == 3  # 2 wasted; 3 from this process's committed block
+    assert counter(engine) >= max(others + [mine])
+    other.dispose()
+    engine.dispose()
+
+
+def test_postgresql_reserves_in_a_transaction_of_its_own(pg_url):
+    """The counter row is not held by the unit of work that needs a number: a second process
+    reserves while the first unit of work is still open (no wait, no deadlock)."""
+    from sqlalchemy import event
+
+    engine, other = make_engine(pg_url), make_engine(pg_url)
+    migrate.upgrade(engine)
+
+    @event.listens_for(other, "connect")
+    def _short_lock_wait(dbapi_conn, _record):  # a wait for the row fails in 2 s, not 120
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET lock_timeout = '2s'")
+        dbapi_conn.commit()
+
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.serials.next("TAXVOU", "440106", DAY) == 1  # the row is created and committed
+        with SqlUnitOfWork(other) as uow2:  # would wait for the open unit if it held the row
+            assert uow2.serials.next("TAXVOU", "440106", DAY) == 2
+            uow2.commit()
     other.dispose()
     engine.dispose()
 
@@ -116,7 +146,45 @@ def test_a_reservation_undone_by_a_savepoint_is_not_handed_out(db_url):
         sp = uow.savepoint()
         assert uow.serials.next("TRANO", "14401060000", DAY) == 2  # a block of two: 2, 3
         sp.rollback()
-        assert uow.serials.next("TRANO", "14401060000", DAY) == 2  # reserved afresh
-        assert uow.serials.next("TRANO", "14401060000", DAY) > 2
+        if engine.dialect.name == "sqlite":
+            assert uow.serials.next("TRANO", "14401060000", DAY) == 2  # reserved afresh
+            assert uow.serials.next("TRANO", "14401060000", DAY) > 2
+        else:  # the block committed on its own: 2 is wasted, 3 is still this process's
+            assert uow.serials.next("TRANO", "14401060000", DAY) == 3
+            assert uow.serials.next("TRANO", "14401060000", DAY) > 3
         uow.commit()
+    engine.dispose()
+
+
+def test_a_package_run_and_a_block_creating_the_days_row_at_once_both_get_numbers(db_url):
+    """The day's counter row does not exist; a block reservation (real-time debits) has created
+    it in an open transaction when a package reserves its run of TraNos. The package must wait
+    and continue after it, not fail on the row's key (a SELECT-then-INSERT did, on PostgreSQL)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from gateway.persistence.batch_repositories import PackageRepository
+
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    results: dict[str, object] = {}
+    with SqlUnitOfWork(engine) as uow:
+        first_block = uow.serials.next("TRANO", "14401060000", DAY)  # the row, uncommitted
+
+        def package() -> None:
+            try:
+                with Session(engine) as s, s.begin():
+                    results["first"] = PackageRepository(s).reserve("TRANO", "14401060000", DAY, 30)
+            except Exception as exc:  # noqa: BLE001 - the assertion shows it
+                results["error"] = exc
+
+        other = threading.Thread(target=package)
+        other.start()
+        other.join(0.5)  # it waits for this transaction's row (SQLite: for the write lock)
+        uow.commit()
+    other.join(60)
+    assert "error" not in results, results
+    assert first_block == 1 and results["first"] == 2
+    assert counter(engine) == 31
     engine.dispose()
