@@ -57,6 +57,7 @@ wheel-check: install
 
 bench: install
 	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+	@echo "== bench/chaos.py --postgres --debits 5000"; $(BIN)/python bench/chaos.py --postgres --debits 5000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .import_linter_cache .mypy_cache .ruff_cache *.egg-info build dist
