@@ -16,6 +16,10 @@ from gateway.persistence.repositories import (AgreementRepository, AlertReposito
                                               RouteRepository, SerialRepository, StateRepository)
 
 
+# The transaction was aborted to resolve a conflict with another one; running it again may succeed.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 class SqlUnitOfWork:
     """``with uow: ... uow.commit()``; leaving the block without commit rolls back."""
 
@@ -97,6 +101,10 @@ class SqlUnitOfWork:
         self.session.rollback()
         self._blocks.rolled_back()
         self.raised.clear()
+
+    def conflicted(self, error: BaseException) -> bool:
+        """PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001)."""
+        return getattr(getattr(error, "orig", None), "sqlstate", None) in CONFLICT_SQLSTATES
 
 
 class Savepoint:

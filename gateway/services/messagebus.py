@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+import time
 from typing import Any, Callable, Mapping
 
 from gateway.domain.commands import Command
@@ -22,6 +24,10 @@ from gateway.services.options import GatewayOptions
 from gateway.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# A unit of work the database aborted for a conflict with a concurrent one (PostgreSQL deadlock
+# or serialization failure) is run again, whole, up to this many times in all.
+CONFLICT_ATTEMPTS = 4
 
 
 class UnknownMessage(LookupError):
@@ -49,11 +55,25 @@ class MessageBus:
             raise UnknownMessage(f"no handler for {type(message).__name__}")
         if uow is not None:
             return self._run(handler, message, uow)
-        with self.uow_factory() as new_uow:
-            result = self._run(handler, message, new_uow)
-            new_uow.commit()
-        self.publish(new_uow)
-        return result
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            new_uow = self.uow_factory()
+            try:
+                with new_uow:
+                    result = self._run(handler, message, new_uow)
+                    new_uow.commit()
+            except Exception as exc:
+                if attempt == CONFLICT_ATTEMPTS or not new_uow.conflicted(exc):
+                    raise
+                # Rolled back whole (its outbox rows and events with it): run it again after a
+                # short random pause, so that the transaction it met can finish first.
+                log.warning("%s aborted by a concurrent transaction (attempt %d of %d), "
+                            "running it again: %s", type(message).__name__, attempt,
+                            CONFLICT_ATTEMPTS, str(exc).splitlines()[0])
+                time.sleep(random.uniform(0.001, 0.01 * 2 ** attempt))
+                continue
+            self.publish(new_uow)
+            return result
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def _run(self, handler: Handler, message: Command | Event, uow: UnitOfWork) -> Any:
         ctx = self.context()

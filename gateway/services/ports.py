@@ -243,3 +243,9 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+    def conflicted(self, error: BaseException) -> bool:
+        """Whether ``error`` is a conflict with a concurrent transaction that the database
+        resolved by aborting this one (a deadlock, a serialization failure): nothing of it was
+        kept, and running the whole unit of work again may succeed."""
+        ...

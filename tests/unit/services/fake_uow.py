@@ -73,6 +73,11 @@ class FakeData:
     fund_lines: list[Any] = field(default_factory=list)
 
 
+class FakeConflict(Exception):
+    """What the fake database raises for a conflict with a concurrent transaction (the real
+    one's deadlock or serialization failure)."""
+
+
 class FakeDatabase:
     def __init__(self) -> None:
         self.data = FakeData()
@@ -124,3 +129,6 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         self.tx = copy.deepcopy(self.db.data)
         self.raised.clear()
+
+    def conflicted(self, error: BaseException) -> bool:
+        return isinstance(error, FakeConflict)

@@ -186,3 +186,57 @@ def test_an_event_without_a_handler_is_dropped() -> None:
     bus, spy = _bus(db)
     del bus.handlers[Pong]
     assert bus.handle(Ping()) == "pong" and db.commits == 1
+
+
+@dataclass(frozen=True)
+class Flaky(Command):
+    conflicts: int  # how many first attempts the database aborts
+    error: str = "conflict"
+
+
+def test_a_unit_of_work_aborted_for_a_conflict_is_run_again_whole() -> None:
+    """Each attempt is a fresh unit of work: what the aborted ones did is not kept, and the
+    events of the attempt that committed are published once."""
+    from tests.unit.services.fake_uow import FakeConflict
+
+    db = FakeDatabase()
+    calls: list[int] = []
+
+    def flaky(cmd: Flaky, uow: UnitOfWork, ctx: HandlerContext) -> str:
+        calls.append(len(calls) + 1)
+        uow.alerts.add("INFO", "flaky", f"attempt {len(calls)}")
+        ctx.emit(Pong(len(calls)))
+        if len(calls) <= cmd.conflicts:
+            raise FakeConflict("deadlock detected") if cmd.error == "conflict" else ValueError("bad")
+        return f"done at {len(calls)}"
+
+    bus, spy = _bus(db)
+    bus.handlers[Flaky] = flaky
+    assert bus.handle(Flaky(conflicts=2)) == "done at 3"
+    assert db.commits == 2  # the third attempt, then the published Pong's unit of work
+    assert [ev for ev, _, _ in spy.calls] == [Pong(3)]
+    assert [a[2] for a in db.data.alerts if a[1] == "flaky"] == ["attempt 3"]
+
+
+def test_conflicts_give_up_after_the_last_attempt_and_other_errors_are_not_retried() -> None:
+    from gateway.services.messagebus import CONFLICT_ATTEMPTS
+    from tests.unit.services.fake_uow import FakeConflict
+
+    db = FakeDatabase()
+    calls: list[str] = []
+
+    def flaky(cmd: Flaky, uow: UnitOfWork, ctx: HandlerContext) -> str:
+        calls.append(cmd.error)
+        if cmd.error == "conflict":
+            raise FakeConflict("deadlock detected")
+        raise ValueError("not a conflict")
+
+    bus, spy = _bus(db)
+    bus.handlers[Flaky] = flaky
+    with pytest.raises(FakeConflict):
+        bus.handle(Flaky(conflicts=99))
+    assert len(calls) == CONFLICT_ATTEMPTS
+    calls.clear()
+    with pytest.raises(ValueError):
+        bus.handle(Flaky(conflicts=1, error="other"))
+    assert calls == ["other"] and db.commits == 0 and spy.calls == []
