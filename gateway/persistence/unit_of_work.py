@@ -16,8 +16,12 @@ from gateway.persistence.repositories import (AgreementRepository, AlertReposito
                                               RouteRepository, SerialRepository, StateRepository)
 
 
-# The transaction was aborted to resolve a conflict with another one; running it again may succeed.
-CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+# The transaction was aborted to resolve a conflict with another one, so running it again may
+# succeed: a deadlock (40P01), a serialization failure (40001), or a unique key that a concurrent
+# transaction took between this one's look-up and its insert (23505: two imports creating the
+# same resident; on the second run the handler's own look-up finds the committed row). SQLite
+# needs none of this: its writers hold the write lock from their first statement on.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "23505"})
 
 
 class SqlUnitOfWork:
@@ -103,7 +107,7 @@ class SqlUnitOfWork:
         self.raised.clear()
 
     def conflicted(self, error: BaseException) -> bool:
-        """PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001)."""
+        """PostgreSQL's deadlock_detected, serialization_failure and unique_violation."""
         return getattr(getattr(error, "orig", None), "sqlstate", None) in CONFLICT_SQLSTATES
 
 

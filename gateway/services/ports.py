@@ -246,6 +246,7 @@ class UnitOfWork(Protocol):
 
     def conflicted(self, error: BaseException) -> bool:
         """Whether ``error`` is a conflict with a concurrent transaction that the database
-        resolved by aborting this one (a deadlock, a serialization failure): nothing of it was
-        kept, and running the whole unit of work again may succeed."""
+        resolved by aborting this one (a deadlock, a serialization failure, a unique key the
+        other inserted first): nothing of it was kept, and running the whole unit of work again
+        may succeed."""
         ...

@@ -65,3 +65,54 @@ def test_two_commands_that_deadlock_both_commit(pg_url, caplog):
     assert values == {"A": "2", "B": "2"}  # each command's two updates, once
     assert any("aborted by a concurrent transaction" in r.getMessage() for r in caplog.records)
     engine.dispose()
+
+
+@dataclass(frozen=True)
+class Ensure(Command):
+    key: str
+
+
+@pytest.mark.postgres
+def test_two_commands_inserting_the_same_new_row_both_succeed(pg_url):
+    """Look up, not found, insert — in two transactions at once (two imports creating the same
+    resident): the second insert fails on the key once the first commits; run again, its
+    look-up finds the row and it goes on without inserting."""
+    engine = make_engine(pg_url)
+    migrate.upgrade(engine)
+    both_looked = threading.Barrier(2, timeout=30)
+    found_on: list[tuple[str, int]] = []
+    runs: list[int] = []
+
+    def ensure(cmd: Ensure, uow, ctx) -> None:
+        runs.append(1)
+        first = len(runs) <= 2
+        row = uow.session.execute(text("SELECT value FROM gateway_state WHERE key = :k"),
+                                  {"k": cmd.key}).first()
+        if first:
+            both_looked.wait()
+        if row is None:
+            uow.session.execute(text("INSERT INTO gateway_state (key, value) VALUES (:k, 'x')"),
+                                {"k": cmd.key})
+        else:
+            found_on.append((cmd.key, len(runs)))
+
+    bus = MessageBus(lambda: SqlUnitOfWork(engine), GatewayOptions(), handlers={Ensure: ensure})
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            bus.handle(Ensure("RESIDENT-1"))
+        except BaseException as exc:  # noqa: BLE001 - the assertion shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(runs) == 3 and len(found_on) == 1  # the loser ran again and found the row
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM gateway_state WHERE key = 'RESIDENT-1'")
+                            ).scalar_one() == 1
+    engine.dispose()
