@@ -206,6 +206,10 @@ def main() -> None:
     if args.generate:
         generate_into(args.generate, args.levies)
         return
+    from gateway.config import load_settings
+    from gateway.logconfig import configure_logging
+    # The relay logs each 1102 it puts; 1,584 lines would bury the figures.
+    configure_logging(load_settings(None, environ={}).replace(log={"level": "WARNING"}))
     cache = args.cache if str(args.cache) else None
     with tempfile.TemporaryDirectory() as tmp:
         secs, mb, floor = run(sqlite_database(tmp, args.levies, cache), "sqlite", args.profile)
