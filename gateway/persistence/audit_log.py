@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -165,3 +167,82 @@ def iter_entries(conn: Connection, f: AuditFilter) -> Iterator[dict[str, Any]]:
 
 def count_entries(conn: Connection, f: AuditFilter) -> int:
     return conn.execute(_where(select(func.count()).select_from(AuditRecord), f)).scalar_one()
+
+
+
+class _Slot:
+    __slots__ = ("entry", "now", "wake", "written", "error")
+
+    def __init__(self, entry: AuditEntry, now: dt.datetime) -> None:
+        self.entry, self.now = entry, now
+        self.wake = threading.Event()  # set once written, or when this caller is to write
+        self.written = False
+        self.error: BaseException | None = None
+
+
+class GroupWriter:
+    """Group commit for audit rows that record nothing but themselves (an audited read: a
+    download, an unmasked view). :meth:`append` returns once its row is committed, as a commit
+    of its own would, and raises what that commit raised; rows that arrive while a commit is
+    running are written together in the next one, by the first of their callers (no thread of
+    its own, so nothing to start or stop).
+
+    Why: every row extends one hash chain through one head row, so audit rows are written one
+    transaction at a time; at month end 100 clients downloading together each waited for a
+    durable commit of their own, taking turns with the gateway for SQLite's write lock."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._pending: list[_Slot] = []
+        self._busy = False  # a caller is writing; the others wait for it
+        self.commits = 0  # transactions that wrote rows (for tests and benchmarks)
+
+    def append(self, entry: AuditEntry, now: dt.datetime) -> None:
+        slot = _Slot(entry, now)
+        with self._lock:
+            self._pending.append(slot)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            slot.wake.wait()  # written by the caller writing now, or handed the next write
+        if not slot.written:
+            self._write_pending()  # every row waiting, this one's included
+        if slot.error is not None:
+            raise slot.error
+
+    def _write_pending(self) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+        error: BaseException | None = None
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                for s in batch:
+                    append(session, s.entry, s.now)
+                session.commit()
+            self.commits += 1
+        except BaseException as exc:  # each caller in the batch gets its commit's failure
+            error = exc
+        with self._lock:
+            for s in batch:
+                s.error, s.written = error, True
+                s.wake.set()
+            if self._pending:  # arrived during this commit: the first of them writes next
+                self._pending[0].wake.set()
+            else:
+                self._busy = False
+
+
+_writers_lock = threading.Lock()
+
+
+def group_writer(engine: Any) -> GroupWriter:
+    """This process's :class:`GroupWriter` for ``engine``'s database (kept on the engine)."""
+    held = getattr(engine, "_etsgw_audit_writer", None)
+    if held is None or held[0] != os.getpid():
+        with _writers_lock:
+            held = getattr(engine, "_etsgw_audit_writer", None)
+            if held is None or held[0] != os.getpid():
+                held = (os.getpid(), GroupWriter(engine))
+                engine._etsgw_audit_writer = held
+    return held[1]

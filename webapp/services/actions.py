@@ -46,31 +46,14 @@ def perform(p: Principal, action: str, target: str, work: Callable[[Any, Note], 
     return result
 
 
-class _AuditOnly:
-    """The transaction of an audit row alone: a plain session, none of the unit of work's
-    repositories to build (an audited read runs on every export download at month end)."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-    def __enter__(self) -> "_AuditOnly":
-        from sqlalchemy.orm import Session
-        self.session = Session(self.engine, expire_on_commit=False)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.session.close()  # without a commit, a rollback
-
-    def commit(self) -> None:
-        self.session.commit()
-
-
 def record(p: Principal, action: str, target: str, detail: Any = None,
            tax_org_code: str = "") -> None:
-    """An audited read (an unmasked view, an export): the row alone."""
-    def work(_uow, note: Note) -> None:
-        note.after, note.tax_org_code = detail, tax_org_code
-    perform(p, action, target, work, lambda: _AuditOnly(web().app.engine))
+    """An audited read (an unmasked view, an export): the row alone, committed before the
+    caller goes on, together with the rows of concurrent reads (audit_log.GroupWriter)."""
+    ctx = web()
+    audit_log.group_writer(ctx.app.engine).append(audit_log.AuditEntry(
+        actor=p.username, actor_role=p.role.value, action=action, target=target,
+        address=client_address(), tax_org_code=tax_org_code or "", after=detail), ctx.now())
 
 
 def send(uow: Any, command: Any) -> Any:
