@@ -53,7 +53,7 @@ def _settings(url: str) -> Settings:
                               gateway={"initial_work_date": f"{RUN_AT:%Y%m%d}"})
 
 
-def generate_into(url: str, levies: int) -> None:
+def generate_into(url: str, levies: int, label: str = "") -> None:
     """The demo data (schema included) for ``levies`` levies; run in a child process."""
     app = build(_settings(url), clock=lambda: RUN_AT)
     migrate.upgrade(app.engine)
@@ -62,14 +62,15 @@ def generate_into(url: str, levies: int) -> None:
     t = time.perf_counter()
     report = generate(app.engine, units=units, persons_per_unit=1, residents=0, flexible=flexible,
                       periods=1, agreement_share=1.0, as_of=AS_OF, demo_password="bench-only-1")
-    print(f"demo data: {report.levies} levies in {time.perf_counter() - t:.1f} s (not timed)")
+    prefix = f"[{label}] " if label else ""  # bench/scale_table.py reads this line per database
+    print(f"{prefix}demo data: {report.levies} levies in {time.perf_counter() - t:.1f} s (not timed)")
     app.close()
 
 
 def _generate_child(url: str, levies: int, label: str) -> None:
     t = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--generate", url, "--levies", str(levies)],
-                   check=True)
+    subprocess.run([sys.executable, __file__, "--generate", url, "--levies", str(levies),
+                    "--label", label], check=True)
     print(f"[{label}] generation (child process) {time.perf_counter() - t:.1f} s, not timed")
 
 
@@ -202,9 +203,10 @@ def main() -> None:
                     help="where the generated SQLite file is kept between runs ('' for none)")
     ap.add_argument("--profile", action="store_true", help="cProfile the packaging phase")
     ap.add_argument("--generate", metavar="URL", help=argparse.SUPPRESS)  # the child process
+    ap.add_argument("--label", default="", help=argparse.SUPPRESS)  # the child's database label
     args = ap.parse_args()
     if args.generate:
-        generate_into(args.generate, args.levies)
+        generate_into(args.generate, args.levies, args.label)
         return
     from gateway.config import load_settings
     from gateway.logconfig import configure_logging
