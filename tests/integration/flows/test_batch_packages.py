@@ -215,3 +215,37 @@ def test_accepted_package_failed_at_its_deadline_is_queried_too(harness):
     h.sweep()
     assert rows(h, select(PackageRecord.state))[0][0] == "FAILED"
     assert len(_package_queries(h, pkg)) == 1
+
+
+def test_each_levy_is_locked_for_its_own_item(harness):
+    """lock_levies' UPDATE … FROM names every levy's owner: the item that carries it."""
+    from gateway.persistence.records import DebitLevyRecord
+    h = harness
+    _, pkg = launch(h)
+    owners = dict(rows(h, select(DebitLevyRecord.levy_id, DebitLevyRecord.debit_id)
+                       .join(DebitRecord, DebitRecord.id == DebitLevyRecord.debit_id)
+                       .where(DebitRecord.package_id == pkg.id)))
+    locks = {lid: (kind, ref) for lid, kind, ref in rows(
+        h, select(LevyRecord.id, LevyRecord.lock_kind, LevyRecord.lock_ref))}
+    assert len(owners) == 9 and len(set(owners.values())) == 3
+    assert {lid: locks[lid] for lid in owners} == {
+        lid: ("BATCH_ITEM", str(debit)) for lid, debit in owners.items()}
+
+
+def test_two_selections_in_one_unit_of_work(harness):
+    """The PostgreSQL selection stages its rows in a temporary table; a second list in the same
+    transaction must find it gone and select the same levies (none is packaged yet)."""
+    from gateway.domain.pending_list import ListKind
+    from gateway.services.batch_ports import batch_uow
+    h = harness
+    sel = Selection(tax_org_code="14401000000", run_at=RUN_AT)
+    with h.rt.uow() as uow:
+        lists = batch_uow(uow).batch_lists
+        first = lists.create(ListKind.SELECTION, sel, RUN_AT, "t")
+        second = lists.create(ListKind.SELECTION, sel, RUN_AT, "t")
+        uow.commit()
+    per_list = {}
+    for list_id, levy_id in rows(h, select(BatchListEntryRecord.list_id, BatchListEntryRecord.levy_id)):
+        per_list.setdefault(list_id, set()).add(levy_id)
+    assert set(per_list) == {first, second}
+    assert len(per_list[first]) == 9 and per_list[first] == per_list[second]
