@@ -146,6 +146,7 @@ def _report_profile(prof) -> None:  # noqa: ANN001
     stats = pstats.Stats(prof)
     stats.sort_stats("cumulative").print_stats(25)
     stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("cumulative").print_stats(r"gateway/(persistence|services|wire|codec)", 30)
 
 
 def _relay(app) -> int:
