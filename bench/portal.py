@@ -4,7 +4,9 @@
 
 First one user alone (the pages' own cost), then each of the users (a thread with its own
 session) requests the three pages in turn, spread over their
-pages, through the real server (waitress, the app's threads). Prints per page the count, p50,
+pages, through the real server: ``etsgw web`` (waitress, 24 threads) in its own process, as in
+production, so the load client's threads do not share the server's interpreter lock. The
+server's CPU per request (psutil) is printed beside the latencies. Prints per page the count, p50,
 p95 and max in ms, and the floor: the bare SQL of the same page (the same query functions,
 without Flask, templates or HTTP) run by 20 threads on their own connections, with the ratio.
 Ends with ``BENCH portal_<page>_p95_ms`` lines and ``BENCH portal_worst_p95_ms <v> ms``.
@@ -19,7 +21,10 @@ import argparse
 import datetime as dt
 import http.cookiejar
 import re
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -65,6 +70,33 @@ def build_database(url: str, levies: int, persons: int):
     return settings, app, unit_id
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, secret: str) -> tuple[subprocess.Popen, str]:
+    """``etsgw web`` on the bench database in its own process; returns it once it answers."""
+    port = free_port()
+    env = {**os.environ, "ETSGW_DATABASE__URL": url, "ETSGW_DATABASE__POOL_SIZE": "30",
+           "ETSGW_WEB__SECRET_KEY": secret, "ETSGW_WEB__THREADS": "24"}
+    etsgw = Path(sys.executable).with_name("etsgw")
+    proc = subprocess.Popen([str(etsgw), "web", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/login", timeout=2).read()
+            return proc, base
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise SystemExit("etsgw web did not start") from None
+            time.sleep(0.2)  # polling a port that is not open yet: nothing to wait on
+
+
 def in_parallel(user: Callable[[int], None], users: int) -> None:
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for th in threads:
@@ -89,7 +121,8 @@ def page_urls(base: str) -> dict[str, Callable[[int], str]]:
             "history": lambda n: f"{base}/portal/unit/history?page={n % 3 + 1}"}
 
 
-def load(base: str, users: int, requests: int) -> dict[str, list[float]]:
+def load(base: str, users: int, requests: int, server=None) -> tuple[dict[str, list[float]], float]:
+    """The timings per page, and the server process's CPU seconds over the timed part."""
     openers = [log_in(base) for _ in range(users)]
     urls = page_urls(base)
     timings: dict[str, list[float]] = {name: [] for name in urls}
@@ -109,8 +142,9 @@ def load(base: str, users: int, requests: int) -> dict[str, list[float]]:
     for o in openers:  # warm every page once (caches, first connections)
         for url in urls.values():
             o.open(url(0)).read()
+    before = sum(server.cpu_times()[:2]) if server else 0.0
     in_parallel(user, users)
-    return timings
+    return timings, (sum(server.cpu_times()[:2]) - before if server else 0.0)
 
 
 def floor(app, unit_id: int, users: int, requests: int) -> dict[str, list[float]]:
@@ -154,20 +188,23 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--requests", type=int, default=30)
     args = ap.parse_args()
-    from webapp.serve import start_in_thread
+    import psutil
     with tempfile.TemporaryDirectory() as tmp:
-        settings, app, unit_id = build_database(f"sqlite:///{tmp}/bench.db", args.levies, args.persons)
-        running = start_in_thread(settings, host="127.0.0.1", port=0, demo_accounts=False,
-                                  application=app)
+        url = f"sqlite:///{tmp}/bench.db"
+        settings, app, unit_id = build_database(url, args.levies, args.persons)
+        proc, base = start_server(url, settings.web.secret_key)
         try:
-            alone = load(running.url.rstrip("/"), 1, args.requests * 2)  # the cost without queueing
-            pages = load(running.url.rstrip("/"), args.users, args.requests)
+            alone, _ = load(base, 1, args.requests * 2)  # the cost without queueing
+            pages, server_cpu = load(base, args.users, args.requests, psutil.Process(proc.pid))
         finally:
-            running.stop()
+            proc.terminate()
+            proc.wait(timeout=30)
         bare = floor(app, unit_id, args.users, args.requests)
         app.close()
+    served = sum(len(v) for v in pages.values())
     print(f"{args.users} concurrent users, {args.requests} requests per user and page "
-          f"(unit of {args.persons} + 1 persons, preview of {PREVIEW})")
+          f"(unit of {args.persons} + 1 persons, preview of {PREVIEW}); server CPU "
+          f"{server_cpu * 1000 / served:.1f} ms a request")
     print(f"{'page':10s} {'n':>5s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'floor p95':>10s} {'ratio':>6s}"
           f" {'1 user p50':>11s}")
     worst = 0.0

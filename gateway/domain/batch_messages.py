@@ -56,6 +56,20 @@ class PackNext(Command):
 
 
 @dataclass(frozen=True)
+class PackMany(Command):
+    """Write the list's next packages in one transaction (group commit), each package whole or
+    not at all (a savepoint each), until ``max_packages`` or ``max_items`` is reached or the
+    list is done. Returns the packages written (empty: nothing left). A package that fails is
+    rolled back alone; the call returns what came before it, and the next call meets it first
+    and raises, with nothing else in its transaction (as PackNext would)."""
+
+    list_id: int
+    requested_by: str
+    max_packages: int = 50
+    max_items: int = 20_000
+
+
+@dataclass(frozen=True)
 class LaunchRealtimeBatch(Command):
     """Real-time batch (§6.5) of a list: its GENERATED entries are taken by a new run (never
     packaged or sent twice); :class:`AdvanceRealtimeBatches` then sends one 1001 per payer

@@ -20,6 +20,13 @@ _WIRE = re.compile(r"(0|[1-9][0-9]{0,14})\.[0-9]{2}")
 
 def money(value: Decimal | int | str) -> Decimal:
     """An exact amount with two places. Floats are refused; more than two places are refused."""
+    if type(value) is Decimal:  # the common case (amounts read back or passed on), made cheap
+        try:
+            q = value.quantize(FEN)
+        except InvalidOperation:  # infinite, or too large: the checks below say which
+            q = None
+        if q is not None and q == value and abs(q) <= MAX_AMOUNT:
+            return q
     if isinstance(value, float) or isinstance(value, bool):
         raise InvalidAmount(f"amounts are never float: {value!r}")
     try:

@@ -68,6 +68,7 @@ HANDLERS: dict[type, Handler] = {
     bm.GeneratePendingList: pending.generate_pending_list,
     bm.VoidPendingEntries: pending.void_pending_entries,
     bm.PackNext: packages.pack_next,
+    bm.PackMany: packages.pack_many,
     bm.LaunchRealtimeBatch: realtime_runs.launch_realtime_batch,
     bm.AdvanceRealtimeBatches: realtime_runs.advance_realtime_batches,
     bm.StopPackage: stops.stop_package,

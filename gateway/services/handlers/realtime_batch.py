@@ -10,14 +10,12 @@ first write (an unencodable name, say) takes back only that debit's rows.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import Any
 
 from gateway.domain.commands import SubmitDebits
 from gateway.domain.debit import Debit, DebitKind
 from gateway.domain.errors import DomainError
 from gateway.services import status
+from gateway.services.savepoints import isolated
 from gateway.services.context import HandlerContext
 from gateway.services.handlers.debits import check_in_flight, submit_one
 from gateway.services.ports import UnitOfWork
@@ -33,27 +31,12 @@ def submit_debits(cmd: SubmitDebits, uow: UnitOfWork,
     for one in cmd.debits:
         try:
             check_in_flight(in_flight, ctx)
-            with _isolated(uow):
+            with isolated(uow):
                 results.append(submit_one(one, uow, ctx, now))
             in_flight += 1
         except DomainError as refusal:
             results.append(refusal)
     return tuple(results)
-
-
-@contextlib.contextmanager
-def _isolated(uow: UnitOfWork) -> Iterator[None]:
-    savepoint: Any = getattr(uow, "savepoint", None)
-    if savepoint is None:  # a unit of work without savepoints: refusals come before writes
-        yield
-        return
-    sp = savepoint()
-    try:
-        yield
-    except BaseException:
-        sp.rollback()
-        raise
-    sp.commit()
 
 
 __all__ = ["submit_debits"]

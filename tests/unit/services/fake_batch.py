@@ -45,10 +45,10 @@ class FakePackageRepository(_Repo):
             item.id = self.tx.next_id
             self.tx.debits[item.id] = _copy(item)
 
-    def lock_levies(self, package_id: int, reason: str) -> tuple[int, int]:
-        return 0, 0
+    def lock_levies(self, package_id: int, reason: str) -> int:
+        return 0
 
-    def entries_packaged(self, list_id: int, package_id: int) -> None:
+    def entries_packaged(self, list_id: int, package_id: int, levy_ids: Sequence[int]) -> None:
         return None
 
     def entries_moved(self, package_id: int, target: EntryState,
