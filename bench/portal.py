@@ -76,11 +76,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, secret: str) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, secret: str, processes: int) -> tuple[subprocess.Popen, str]:
     """``etsgw web`` on the bench database in its own process; returns it once it answers."""
     port = free_port()
     env = {**os.environ, "ETSGW_DATABASE__URL": url, "ETSGW_DATABASE__POOL_SIZE": "30",
-           "ETSGW_WEB__SECRET_KEY": secret, "ETSGW_WEB__THREADS": "24"}
+           "ETSGW_WEB__SECRET_KEY": secret, "ETSGW_WEB__THREADS": "24",
+           "ETSGW_WEB__PROCESSES": str(processes)}
     etsgw = Path(sys.executable).with_name("etsgw")
     proc = subprocess.Popen([str(etsgw), "web", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL)
@@ -95,6 +96,19 @@ def start_server(url: str, secret: str) -> tuple[subprocess.Popen, str]:
                 proc.kill()
                 raise SystemExit("etsgw web did not start") from None
             time.sleep(0.2)  # polling a port that is not open yet: nothing to wait on
+
+
+class Server:
+    """CPU times of the server: its process and its worker processes."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+        self.proc = psutil.Process(pid)
+
+    def cpu_times(self) -> tuple[float, float]:
+        procs = [self.proc, *self.proc.children(recursive=True)]
+        times = [p.cpu_times() for p in procs]
+        return sum(t.user for t in times), sum(t.system for t in times)
 
 
 def in_parallel(user: Callable[[int], None], users: int) -> None:
@@ -187,15 +201,16 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=10_000)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--requests", type=int, default=30)
+    ap.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                    help="web worker processes (web.processes; default: one per core)")
     args = ap.parse_args()
-    import psutil
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         settings, app, unit_id = build_database(url, args.levies, args.persons)
-        proc, base = start_server(url, settings.web.secret_key)
+        proc, base = start_server(url, settings.web.secret_key, args.processes)
         try:
             alone, _ = load(base, 1, args.requests * 2)  # the cost without queueing
-            pages, server_cpu = load(base, args.users, args.requests, psutil.Process(proc.pid))
+            pages, server_cpu = load(base, args.users, args.requests, Server(proc.pid))
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -203,7 +218,8 @@ def main() -> None:
         app.close()
     served = sum(len(v) for v in pages.values())
     print(f"{args.users} concurrent users, {args.requests} requests per user and page "
-          f"(unit of {args.persons} + 1 persons, preview of {PREVIEW}); server CPU "
+          f"(unit of {args.persons} + 1 persons, preview of {PREVIEW}); {args.processes} server "
+          f"processes; server CPU "
           f"{server_cpu * 1000 / served:.1f} ms a request")
     print(f"{'page':10s} {'n':>5s} {'p50':>8s} {'p95':>8s} {'max':>8s} {'floor p95':>10s} {'ratio':>6s}"
           f" {'1 user p50':>11s}")

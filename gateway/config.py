@@ -184,6 +184,9 @@ class WebSection:
     lockout_minutes: int = 15
     token_hours: int = 8
     threads: int = 8
+    # Worker processes sharing the listening socket (Linux fork); one process runs Python on
+    # one core at a time, so a machine with N cores wants about N. 1 = serve in this process.
+    processes: int = 1
     # Report exports (issue 14): generated once per data version into this folder and served
     # from there; a request waits at most report_wait_s for another request generating the same.
     report_cache_dir: str = "var/report-cache"

@@ -81,9 +81,11 @@ class TypeTerms:
     ceiling: Decimal
     rate_e4: int  # rate × 10000
 
+    def base(self, wage: Decimal) -> Decimal:
+        return min(max(money(wage), self.floor), self.ceiling)
+
     def amount(self, wage: Decimal) -> Decimal:
-        base = min(max(money(wage), self.floor), self.ceiling)
-        fen = (int(base * 100) * self.rate_e4 * 2 + RATE_SCALE) // (2 * RATE_SCALE)
+        fen = (int(self.base(wage) * 100) * self.rate_e4 * 2 + RATE_SCALE) // (2 * RATE_SCALE)
         return money(Decimal(fen) / 100)
 
 

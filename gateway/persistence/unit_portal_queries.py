@@ -120,7 +120,7 @@ def _undeclared(payer_id: int, period_start: dt.date, period_end: dt.date,
 
 
 def undeclared_lines(payer_id: int, period_start: dt.date, period_end: dt.date,
-                     terms: Sequence[TypeTerms], person_ids: Sequence[int] | None = None) -> Select:
+                     terms: Sequence[TypeTerms]) -> Select:
     """The person × type lines a declaration of the period would create now, in fen, each
     person with the types their scheme covers; base clamped to the terms, amount rounded
     half-up in integer arithmetic (exactly as gateway.domain.declaration.TypeTerms.amount)."""
@@ -129,10 +129,7 @@ def undeclared_lines(payer_id: int, period_start: dt.date, period_end: dt.date,
     base = case((wage < t.c.floor_fen, t.c.floor_fen), (wage > t.c.ceiling_fen, t.c.ceiling_fen),
                 else_=wage)
     amount = (base * t.c.rate_e4 * 2 + RATE_SCALE) // (2 * RATE_SCALE)
-    if person_ids is None:
-        cond = _undeclared(payer_id, period_start, period_end)
-    else:  # persons the caller found undeclared: looked up by primary key, not by scanning the unit
-        cond = [ip.c.id.in_(list(person_ids)), ip.c.unit_id == payer_id]
+    cond = _undeclared(payer_id, period_start, period_end)
     return (select(ip.c.id.label("person_id"), t.c.code.label("insurance_code"),
                    wage.label("wage_fen"), base.label("base_fen"), t.c.rate_e4,
                    amount.label("amount_fen"))
@@ -157,31 +154,38 @@ def preview(conn, payer_id: int, period_start: dt.date, period_end: dt.date,
     cond = _undeclared(payer_id, period_start, period_end, _declared_any(conn, payer_id, period_start))
     groups = conn.execute(select(ip.c.scheme, type_coerce(ip.c.declared_wage, BigInteger), func.count())
                           .where(*cond).group_by(ip.c.scheme, ip.c.declared_wage)).all()
-    per_type = {t.insurance_code: Decimal("0.00") for t in terms}
+    # In integer fen, the rule of TypeTerms.amount (and of the declaration's SQL) written out:
+    # base clamped to [floor, ceiling], amount = base × rate rounded half-up.
+    fen_terms = [(t.insurance_code, int(t.floor * 100), int(t.ceiling * 100), t.rate_e4)
+                 for t in terms]
+    per_type_fen = dict.fromkeys((t.insurance_code for t in terms), 0)
     persons = lines = 0
     for scheme, wage_fen, count in groups:
         persons += count
-        wage = fen_to_yuan(int(wage_fen))
-        for t in terms:
-            if scheme == "FULL" or t.insurance_code == "INJURY":
-                per_type[t.insurance_code] += t.amount(wage) * count
+        for code, floor_fen, ceiling_fen, rate_e4 in fen_terms:
+            if scheme == "FULL" or code == "INJURY":
+                base_fen = min(max(int(wage_fen), floor_fen), ceiling_fen)
+                per_type_fen[code] += (base_fen * rate_e4 * 2 + RATE_SCALE) // (2 * RATE_SCALE) * count
                 lines += count
+    per_type = {code: fen_to_yuan(fen) for code, fen in per_type_fen.items()}
     per_page = max(1, size // max(1, len(terms)))
     pages = max(1, -(-persons // per_page))
     page = max(1, min(page, pages))
-    ids = list(conn.execute(select(ip.c.id).where(*cond).order_by(ip.c.id)
-                            .offset((page - 1) * per_page).limit(per_page)).scalars())
-    src = undeclared_lines(payer_id, period_start, period_end, terms, ids).subquery("lines")
-    stmt = (select(src.c.person_id, ip.c.name, ip.c.id_number, src.c.insurance_code,
-                   it.c.name.label("insurance"), src.c.wage_fen, src.c.base_fen,
-                   src.c.rate_e4, src.c.amount_fen)
-            .join(ip, ip.c.id == src.c.person_id).join(it, it.c.code == src.c.insurance_code)
-            .order_by(src.c.person_id, src.c.insurance_code))
-    rows = _rows(conn, stmt) if ids else []
-    for r in rows:
-        for key in ("wage", "base", "amount"):
-            r[key] = fen_to_yuan(int(r.pop(f"{key}_fen")))
-        r["rate"] = Decimal(r.pop("rate_e4")) / RATE_SCALE
+    # The page's persons, and their lines priced here by the same TypeTerms rule as the totals
+    # (building the lines' SQL with the terms inlined cost more than computing 50 lines).
+    found = conn.execute(select(ip.c.id, ip.c.name, ip.c.id_number, ip.c.scheme,
+                                type_coerce(ip.c.declared_wage, BigInteger))
+                         .where(*cond).order_by(ip.c.id)
+                         .offset((page - 1) * per_page).limit(per_page)).all()
+    names = dict(conn.execute(select(it.c.code, it.c.name)).all()) if found else {}
+    ordered = sorted(terms, key=lambda t: t.insurance_code)
+    rows = [{"person_id": pid, "name": name, "id_number": id_number,
+             "insurance_code": t.insurance_code, "insurance": names.get(t.insurance_code, ""),
+             "wage": wage, "base": t.base(wage), "rate": Decimal(t.rate_e4) / RATE_SCALE,
+             "amount": t.amount(wage)}
+            for pid, name, id_number, scheme, wage in
+            ((r[0], r[1], r[2], r[3], fen_to_yuan(int(r[4]))) for r in found)
+            for t in ordered if scheme == "FULL" or t.insurance_code == "INJURY"]
     summary = {"lines": lines, "persons": persons, "per_type": per_type,
                "amount": sum(per_type.values(), Decimal("0.00"))}
     return Page(rows, lines, page, size, summary, page_count=pages)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from gateway.persistence.records import PayerRecord, UserRecord
@@ -122,12 +122,36 @@ def open_session(session: Session, user_id: int, kind: str, secret_hash: str, no
                                  address=address[:64]))
 
 
-def live_session(session: Session, kind: str, secret_hash: str,
-                 now: dt.datetime) -> WebSessionRecord | None:
-    """The session or token if it has not ended or expired."""
-    return session.execute(select(WebSessionRecord).where(
-        WebSessionRecord.secret_hash == secret_hash, WebSessionRecord.kind == kind,
-        WebSessionRecord.ended_at.is_(None), WebSessionRecord.expires_at > now)).scalar_one_or_none()
+@dataclass(frozen=True)
+class LiveSession:
+    """A live session or token with its account (what every request needs)."""
+
+    id: int
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    account: Account
+
+
+def live_session_account(conn: Connection, kind: str, secret_hash: str,
+                         now: dt.datetime) -> LiveSession | None:
+    """The session or token if it has not ended or expired, with its account: one Core
+    statement on the request's reader (two ORM loads cost ≈ 1.7 ms of every page)."""
+    ws, u, p, ls = (WebSessionRecord.__table__, UserRecord.__table__, PayerRecord.__table__,
+                    LoginStateRecord.__table__)
+    row = conn.execute(
+        select(ws.c.id, ws.c.created_at, ws.c.last_seen_at, u.c.id, u.c.username,
+               u.c.password_hash, u.c.role, u.c.display_name, u.c.payer_id, p.c.kind,
+               u.c.tax_org_code, ls.c.disabled, ls.c.failed_count, ls.c.locked_until)
+        .select_from(ws.join(u, u.c.id == ws.c.user_id)
+                     .outerjoin(p, p.c.id == u.c.payer_id)
+                     .outerjoin(ls, ls.c.user_id == u.c.id))
+        .where(ws.c.secret_hash == secret_hash, ws.c.kind == kind, ws.c.ended_at.is_(None),
+               ws.c.expires_at > now)).first()
+    if row is None:
+        return None
+    account = Account(row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
+                      bool(row[11]), row[12] or 0, row[13])
+    return LiveSession(row[0], row[1], row[2], account)
 
 
 def touch_session(session: Session, session_id: int, now: dt.datetime,

@@ -14,8 +14,6 @@ import secrets
 from dataclasses import dataclass
 
 from flask import flash, g, redirect, request, url_for
-from sqlalchemy.orm import Session
-
 from gateway.persistence import audit_log, web_accounts
 from webapp import passwords
 from webapp.context import client_address, reader, web
@@ -95,25 +93,19 @@ def log_out(secret: str, kind: str) -> None:
 def _principal(secret: str, kind: str) -> Principal | None:
     ctx, settings = web(), web().settings.web
     now = ctx.now()
-    s = Session(bind=reader())
-    try:
-        live = web_accounts.live_session(s, kind, digest(secret), now)
-        if live is None:
+    live = web_accounts.live_session_account(reader(), kind, digest(secret), now)
+    if live is None or live.account.disabled:
+        return None
+    account = live.account
+    if kind == BROWSER:
+        too_old = live.created_at + dt.timedelta(hours=settings.session_max_hours)
+        if now >= too_old:
             return None
-        account = web_accounts.by_id(s, live.user_id)
-        if account is None or account.disabled:
-            return None
-        if kind == BROWSER:
-            too_old = live.created_at + dt.timedelta(hours=settings.session_max_hours)
-            if now >= too_old:
-                return None
-            if now - live.last_seen_at >= _TOUCH_EVERY:
-                expires = min(now + dt.timedelta(minutes=settings.session_idle_minutes), too_old)
-                with ctx.app.uow() as uow:
-                    web_accounts.touch_session(uow.session, live.id, now, expires)
-                    uow.commit()
-    finally:
-        s.close()
+        if now - live.last_seen_at >= _TOUCH_EVERY:
+            expires = min(now + dt.timedelta(minutes=settings.session_idle_minutes), too_old)
+            with ctx.app.uow() as uow:
+                web_accounts.touch_session(uow.session, live.id, now, expires)
+                uow.commit()
     return Principal(account.id, account.username, account.display_name,
                      role_of(account.role, account.payer_kind), account.payer_id,
                      account.tax_org_code, secret, via_token=(kind == API))

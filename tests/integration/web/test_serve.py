@@ -44,3 +44,87 @@ def test_etsgw_web_and_audit_commands_are_registered():
 
     result = CliRunner().invoke(cli, ["--help"])
     assert " web " in result.output and " audit " in result.output
+
+
+def _wait_for(condition, what: str, timeout: float = 60.0):
+    """Poll a condition of another process (nothing to wait on directly) until it holds."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_forked_workers_share_the_socket_and_the_session_key(web_template, tmp_path):
+    """`etsgw web` with web.processes = 2: two worker processes answer on one port, a worker
+    that dies is replaced, a session opened before both were replaced is still good (one key
+    for all workers, even when none is configured), and SIGTERM to the parent ends them all."""
+    import http.cookiejar
+    import os
+    import re
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.parse
+    from pathlib import Path
+
+    import psutil
+
+    from tests.integration.web.helpers import PASSWORD
+
+    db = copy_of(web_template, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETSGW_")}
+    env.update(ETSGW_DATABASE__URL=f"sqlite:///{db}", ETSGW_WEB__PROCESSES="2",
+               ETSGW_WEB__THREADS="4", ETSGW_WEB__REPORT_CACHE_DIR=str(tmp_path / "cache"),
+               ETSGW_GATEWAY__ENV="production")  # no key file made: the parent picks the key
+    etsgw = Path(sys.executable).with_name("etsgw")
+    parent = subprocess.Popen([str(etsgw), "web", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    try:
+        assert "2 processes" in parent.stdout.readline()
+        proc = psutil.Process(parent.pid)
+        workers = _wait_for(lambda: len(proc.children()) == 2 and proc.children(), "two workers")
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(lambda: _answers(f"{base}/login"), "the workers to answer")
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/login", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
+        opener.open(f"{base}/login", urllib.parse.urlencode(
+            {"csrf_token": token, "username": "unit_demo", "password": PASSWORD}).encode(), timeout=10)
+        for _ in range(10):  # a new connection each time: the kernel hands them to either
+            with opener.open(f"{base}/portal/unit/staff", timeout=10) as resp:
+                assert resp.status == 200 and resp.url.endswith("/portal/unit/staff")
+                assert "在册人员查询" in resp.read().decode()
+        assert {w.pid for w in workers} == {c.pid for c in proc.children()}
+
+        for worker in workers:  # both replaced: neither process that saw the log-in is left
+            os.kill(worker.pid, signal.SIGKILL)
+            _wait_for(lambda w=worker: len(proc.children()) == 2
+                      and w.pid not in {c.pid for c in proc.children()}, "a replacement")
+        with opener.open(f"{base}/portal/unit/staff", timeout=10) as resp:
+            assert resp.status == 200 and resp.url.endswith("/portal/unit/staff")
+        children = proc.children()
+        parent.terminate()
+        assert parent.wait(timeout=30) == 0
+        gone, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False

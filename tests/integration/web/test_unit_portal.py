@@ -114,6 +114,13 @@ def test_preview_amounts_equal_the_domain_contribution(web):
     for row in body["rows"]:
         assert Decimal(row["amount"]) == contribution(Decimal(row["wage"]), row["insurance_code"], params)
     assert body["summary"]["lines"] == 15 and body["total"] == 15
+    # the totals (priced per wage group) are what the declaration then levies, type by type
+    assert declare(web, client).status_code == 302
+    levied = dict(web.sql("SELECT insurance_code, amount FROM levy WHERE payer_id = 1 "
+                          "AND period_start = '2026-12-01'"))
+    assert {c: Decimal(a) for c, a in body["summary"]["per_type"].items()} == \
+        {c: Decimal(fen) / 100 for c, fen in levied.items()}
+    assert Decimal(body["summary"]["amount"]) == Decimal(sum(levied.values())) / 100
 
 
 def bearer(client, username: str = "unit_demo") -> dict[str, str]:
