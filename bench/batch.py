@@ -1,6 +1,7 @@
 """Asynchronous batch at scale: 1,000,000 UNPAID levies of the demo-data generator → selected
 (one INSERT … SELECT), grouped by office and paying bank, locked, encoded and validated as 1102s
-(one transaction per package) and put on the embedded transport by the outbox relay.
+(``PackMany``: up to 50 packages a transaction, a savepoint each) and put on the embedded
+transport by the outbox relay.
 
 Prints the time of each phase, the peak memory (RSS of this process), and the codec floor: the
 time to encode and validate the same 1102s alone (re-encoding the stored bodies' messages), with

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, func
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -18,6 +20,12 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def partial(condition: str) -> dict[str, Any]:
+    """Keyword arguments of an ``Index`` that holds only the rows meeting ``condition`` (a
+    partial index, on SQLite and PostgreSQL alike)."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
 class Timestamped:

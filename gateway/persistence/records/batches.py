@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.persistence.records.base import Base, Timestamped
+from gateway.persistence.records.base import Base, Timestamped, partial
 from gateway.persistence.types import Money
 
 
@@ -47,10 +47,14 @@ class BatchListEntryRecord(Base):
     __table_args__ = (
         Index("ix_batch_list_entry_group", "list_id", "state", "tax_org_code", "pay_bk_code",
               "payer_id", "levy_id"),
-        Index("ix_batch_list_entry_levy", "levy_id", "state"),
-        Index("ix_batch_list_entry_payer", "payer_id", "state"),
-        Index("ix_batch_list_entry_package", "package_id"),
-        Index("ix_batch_list_entry_realtime", "realtime_batch_id", "state", "payer_id"),
+        # Packaging rewrites every index holding ``state`` for each entry it takes: the look-ups
+        # by levy and payer find a few rows and filter them, and the indexes of columns that are
+        # NULL for most entries are partial (migration 0016).
+        Index("ix_batch_list_entry_levy", "levy_id"),
+        Index("ix_batch_list_entry_payer", "payer_id"),
+        Index("ix_batch_list_entry_package", "package_id", **partial("package_id IS NOT NULL")),
+        Index("ix_batch_list_entry_realtime", "realtime_batch_id", "state", "payer_id",
+              **partial("realtime_batch_id IS NOT NULL")),
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.persistence.records.base import Base, Timestamped
+from gateway.persistence.records.base import Base, Timestamped, partial
 from gateway.persistence.types import Money
 
 
@@ -34,10 +34,12 @@ class LevyRecord(Timestamped, Base):
     # that came in computed elsewhere.
     parameter_basis_id: Mapped[int | None] = mapped_column(ForeignKey("parameter_basis.id"))
     __table_args__ = (
-        Index("ix_levy_payer_state", "payer_id", "state"),
+        # A payer's levies are found by uq_levy_payer_type_period (it starts with the payer);
+        # the lock indexes are partial: locking a levy then writes one index entry, not two,
+        # and unlocking removes it (migration 0016).
         Index("ix_levy_org_state_type", "tax_org_code", "state", "insurance_code"),
-        Index("ix_levy_lock", "lock_kind", "lock_ref"),
-        Index("ix_levy_lock_until", "lock_until"),
+        Index("ix_levy_lock", "lock_kind", "lock_ref", **partial("lock_kind IS NOT NULL")),
+        Index("ix_levy_lock_until", "lock_until", **partial("lock_until IS NOT NULL")),
         # One levy per payer, insurance type and fee period.
         Index("uq_levy_payer_type_period", "payer_id", "insurance_code", "period_start", unique=True),
     )
