@@ -65,8 +65,12 @@ class PackMany(Command):
 
     list_id: int
     requested_by: str
+    # The bounds keep one transaction short: SQLite has one write lock, and real-time debits
+    # wait for it while packages are written (≈ 0.5 s for 2,000 items here). The gain of group
+    # commit is already there: at 1,000,000 levies 1,584 commits became ≈ 106, and 2,000, 5,000
+    # or 20,000 items a call measured the same within the noise (63.4 / 60.1 / 65.6 s).
     max_packages: int = 50
-    max_items: int = 20_000
+    max_items: int = 2_000
 
 
 @dataclass(frozen=True)

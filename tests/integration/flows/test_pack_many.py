@@ -76,6 +76,14 @@ def test_max_packages_bounds_one_call(h):
     assert len(h.handle(bm.PackMany(list_id, "t", max_packages=2))) == 1
 
 
+def test_max_items_bounds_one_call(h):
+    """The item bound keeps one transaction (and SQLite's write lock) short: a call stops once
+    it has written that many items (a package is never cut by it)."""
+    list_id = select_list(h)
+    assert [p.item_count for p in h.handle(bm.PackMany(list_id, "t", max_items=2))] == [1, 1]
+    assert len(h.handle(bm.PackMany(list_id, "t", max_items=2))) == 1
+
+
 def test_a_failing_package_is_rolled_back_alone_and_retried_first(h, monkeypatch):
     list_id = select_list(h)
     competing_lock_on_call(monkeypatch, nth=2)
