@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from gateway.persistence.records import (BatchInboundRecord, ErrorStoreRecord, InboxRecord,
@@ -27,6 +27,12 @@ _KIND_OF = select(_OUTBOX.c.msg_no, _OUTBOX.c.business_key).where(
 _UNSENT = (select(*_OUTBOX_COLUMNS).where(_O.sent_at.is_(None)).order_by(_O.id)
            .limit(bindparam("b_limit")))
 _UNSENT_SKIP_LOCKED = _UNSENT.with_for_update(skip_locked=True)
+# The same oldest unsent rows, their body sizes only, then the bodies of those that fit.
+_UNSENT_SIZES = (select(_O.id, func.length(_O.body)).where(_O.sent_at.is_(None))
+                 .order_by(_O.id).limit(bindparam("b_limit")))
+_UNSENT_SIZES_SKIP_LOCKED = _UNSENT_SIZES.with_for_update(skip_locked=True)
+_OUTBOX_BY_IDS = (select(*_OUTBOX_COLUMNS).where(_O.id.in_(bindparam("b_ids", expanding=True)))
+                  .order_by(_O.id))
 _MARK_SENT = (update(_OUTBOX)
               .where(_OUTBOX.c.id.in_(bindparam("b_ids", expanding=True)))
               .values(sent_at=bindparam("b_now"),
@@ -73,9 +79,25 @@ class OutboxRepository:
         row = self.s.execute(_KIND_OF, {"b_msg_id": msg_id}).first()
         return (row.msg_no, row.business_key or "") if row else None
 
-    def unsent(self, limit: int, skip_locked: bool = False) -> list[OutboxMessage]:
-        stmt = _UNSENT_SKIP_LOCKED if skip_locked else _UNSENT
-        return [_msg(r) for r in self.s.execute(stmt, {"b_limit": limit})]
+    def unsent(self, limit: int, skip_locked: bool = False,
+               max_bytes: int | None = None) -> list[OutboxMessage]:
+        """The oldest unsent messages: at most ``limit`` and, with ``max_bytes``, no more body
+        bytes than that (the first always, however large). The byte bound keeps a relay batch
+        of package messages (up to 4 MiB each) from holding hundreds of MB at once."""
+        if max_bytes is None:
+            stmt = _UNSENT_SKIP_LOCKED if skip_locked else _UNSENT
+            return [_msg(r) for r in self.s.execute(stmt, {"b_limit": limit})]
+        sizes = _UNSENT_SIZES_SKIP_LOCKED if skip_locked else _UNSENT_SIZES
+        ids: list[int] = []
+        taken = 0
+        for row_id, size in self.s.execute(sizes, {"b_limit": limit}):
+            if ids and taken + (size or 0) > max_bytes:
+                break
+            ids.append(row_id)
+            taken += size or 0
+        if not ids:
+            return []
+        return [_msg(r) for r in self.s.execute(_OUTBOX_BY_IDS, {"b_ids": ids})]
 
     def mark_sent(self, ids: list[int], now: dt.datetime) -> None:
         if ids:

@@ -23,9 +23,13 @@ _UNSENT = text("SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1")
 
 class OutboxRelay:
     def __init__(self, uow_factory: Callable, transport, joined: bool,
-                 clock: Callable[[], dt.datetime], batch: int = 200, reader=None) -> None:
+                 clock: Callable[[], dt.datetime], batch: int = 200, reader=None,
+                 batch_bytes: int = 16 * 1024 * 1024) -> None:
+        # A batch is at most ``batch`` messages and ``batch_bytes`` of bodies (one message
+        # always): 200 real-time messages are a few hundred KB, 200 packages up to 800 MB.
         self.uow_factory, self.transport, self.joined = uow_factory, transport, joined
         self.clock, self.batch, self.reader = clock, batch, reader
+        self.batch_bytes = batch_bytes
 
     def _anything_unsent(self) -> bool:
         """A lock-free look first: an idle relay must not take the database's write lock."""
@@ -40,7 +44,7 @@ class OutboxRelay:
             return 0
         with self.uow_factory() as uow:
             skip = uow.session.bind.dialect.name == "postgresql"
-            pending = uow.outbox.unsent(self.batch, skip_locked=skip)
+            pending = uow.outbox.unsent(self.batch, skip_locked=skip, max_bytes=self.batch_bytes)
             if not pending:
                 return 0
             if self.joined:
