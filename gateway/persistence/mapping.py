@@ -4,6 +4,7 @@ before the aggregates carried their timers: every field an aggregate holds has i
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from gateway.domain.agreement import Agreement, AgreementChannel, AgreementState
 from gateway.domain.batch import Package, PackageState
@@ -64,12 +65,42 @@ def debit_from(r: DebitRecord, levies: tuple[tuple[int, Decimal], ...]) -> Debit
                  query_step=r.query_step or 0, chk_date=r.chk_date, resolved_at=r.resolved_at)
 
 
+def debit_changes(d: Debit) -> dict[str, Any]:
+    """Everything of a debit that changes after it was added (its levy lines never do), by
+    column (``core_rows.DEBIT_CHANGING``)."""
+    return {"state": d.state.value, "result_code": d.result_code, "reason": d.reason,
+            "tax_date": d.tax_date, "resent": d.resent, "chk_date": d.chk_date,
+            "resolved_at": d.resolved_at, "msg_id": d.msg_id, "sent_at": d.sent_at,
+            "next_check_at": d.next_check_at, "query_step": d.query_step}
+
+
 def debit_into(d: Debit, r: DebitRecord) -> None:
-    """Everything of a debit that changes after it was added (its levy lines never do)."""
-    r.state, r.result_code, r.reason = d.state.value, d.result_code, d.reason
-    r.tax_date, r.resent, r.chk_date, r.resolved_at = d.tax_date, d.resent, d.chk_date, d.resolved_at
-    r.msg_id, r.sent_at = d.msg_id, d.sent_at
-    r.next_check_at, r.query_step = d.next_check_at, d.query_step
+    for name, value in debit_changes(d).items():
+        setattr(r, name, value)
+
+
+def new_debit_row(d: Debit) -> dict[str, Any]:
+    """The columns of a new debit's row."""
+    return {"kind": d.kind.value, "originator": d.originator, "tax_org_code": d.tax_org_code,
+            "entrust_date": d.entrust_date, "tra_no": d.tra_no, "tax_vou_no": d.tax_vou_no,
+            "payer_id": d.payer_id, "agreement_id": d.agreement_id, "package_id": d.package_id,
+            "amount": d.amount, **debit_changes(d)}
+
+
+def levy_changes(levy: Levy) -> dict[str, Any]:
+    """What a levy's payment and locking change, by column (``core_rows.LEVY_CHANGING``)."""
+    owner = levy.lock_owner
+    return {"state": levy.state.value, "lock_kind": owner.kind.value if owner else None,
+            "lock_ref": owner.ref if owner else None, "lock_reason": levy.lock_reason,
+            "lock_until": levy.lock_until, "paid_by": levy.paid_by, "tax_date": levy.tax_date}
+
+
+def agreement_changes(a: Agreement) -> dict[str, Any]:
+    return {"protocol_no": a.protocol_no, "payer_id": a.payer_id,
+            "tax_org_code": a.tax_org_code, "pay_bk_code": a.pay_bk_code,
+            "pay_op_bk_code": a.pay_op_bk_code, "pay_acct": a.pay_acct,
+            "hand_org_name": a.hand_org_name, "activated_at": a.activated_at,
+            "reason": a.reason, "channel": a.channel.value, "state": a.state.value}
 
 
 def new_debit_record(d: Debit) -> DebitRecord:

@@ -8,7 +8,7 @@ ports of ``gateway.services.ports``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -20,9 +20,9 @@ from gateway.domain.errors import NotFound
 from gateway.domain.reversal import Reversal
 from gateway.domain.verification import Verification, VerificationState
 from gateway.domain.voucher import CounterVoucher, VoucherState
-from gateway.persistence import mapping
+from gateway.persistence import core_rows, mapping
 from gateway.persistence.records import (CounterVoucherLevyRecord, CounterVoucherRecord,
-                                         DebitLevyRecord, DebitRecord, ReversalRecord,
+                                         DebitRecord, ReversalRecord,
                                          VerificationRecord)
 
 # The domain's state sets, as the strings stored in the state columns.
@@ -49,51 +49,55 @@ def claiming(session: Session, stmt: Select[tuple[T]]) -> Select[tuple[T]]:
 
 
 class DebitRepository:
+    """Debits on prebuilt Core statements (``core_rows``): the real-time path loads and saves a
+    debit several times per message, and the ORM's query building, loading and flushing cost
+    several times the SQL there."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._records: dict[int, DebitRecord] = {}
+
+    def _rows(self, stmt: Any, params: dict[str, Any]) -> list[Any]:
+        return self.s.connection().execute(stmt, params).all()
 
     def add(self, debit: Debit) -> Debit:
-        r = mapping.new_debit_record(debit)
-        self.s.add(r)
-        self.s.flush()
-        self.s.add_all(DebitLevyRecord(debit_id=r.id, line_no=i + 1, levy_id=lid, amount=amt)
-                       for i, (lid, amt) in enumerate(zip(debit.levy_ids, debit.levy_amounts,
-                                                          strict=True)))
-        self._records[r.id] = r
-        debit.id = r.id
+        conn = self.s.connection()
+        debit_id = conn.execute(core_rows.INSERT_DEBIT, mapping.new_debit_row(debit)
+                                ).inserted_primary_key[0]
+        conn.execute(core_rows.INSERT_DEBIT_LEVY, [
+            {"debit_id": debit_id, "line_no": i + 1, "levy_id": lid, "amount": amt}
+            for i, (lid, amt) in enumerate(zip(debit.levy_ids, debit.levy_amounts, strict=True))])
+        debit.id = debit_id
         return debit
 
-    def _load(self, r: DebitRecord) -> Debit:
-        lines = tuple((levy_id, amount) for levy_id, amount in self.s.execute(
-            select(DebitLevyRecord.levy_id, DebitLevyRecord.amount)
-            .where(DebitLevyRecord.debit_id == r.id).order_by(DebitLevyRecord.line_no)))
-        self._records[r.id] = r
+    def _load(self, r: Any) -> Debit:
+        lines = tuple((row.levy_id, row.amount) for row in
+                      self.s.connection().execute(core_rows.DEBIT_LINES, {"id": r.id}))
         return mapping.debit_from(r, lines)
 
-    def _first(self, stmt: Select[tuple[DebitRecord]]) -> Debit | None:
-        r = self.s.scalars(_locking(self.s, stmt)).first()
-        return self._load(r) if r is not None else None
+    def _first(self, stmts: dict[bool, Any], params: dict[str, Any]) -> Debit | None:
+        rows = self._rows(stmts[core_rows.is_postgres(self.s)], params)
+        return self._load(rows[0]) if rows else None
 
     def get(self, debit_id: int) -> Debit:
-        found = self._first(select(DebitRecord).where(DebitRecord.id == debit_id))
+        found = self._first(core_rows.DEBIT_BY_ID, {"id": debit_id})
         if found is None:
             raise NotFound(f"扣款 {debit_id} 不存在")
         return found
 
     def by_key(self, originator: str, entrust_date: dt.date, tra_no: str) -> Debit | None:
-        return self._first(select(DebitRecord).where(
-            DebitRecord.originator == originator, DebitRecord.entrust_date == entrust_date,
-            DebitRecord.tra_no == tra_no))
+        return self._first(core_rows.DEBIT_BY_KEY, {
+            "originator": originator, "entrust_date": entrust_date, "tra_no": tra_no})
 
     def by_msg_id(self, msg_id: str) -> Debit | None:
-        return self._first(select(DebitRecord).where(DebitRecord.msg_id == msg_id))
+        return self._first(core_rows.DEBIT_BY_MSG_ID, {"msg_id": msg_id})
 
     def save(self, debit: Debit) -> None:
-        r = self._records.get(debit.saved_id) or self.s.get(DebitRecord, debit.saved_id)
-        if r is None:
+        values = mapping.debit_changes(debit)
+        done = self.s.connection().execute(core_rows.UPDATE_DEBIT, core_rows.update_params(
+            debit.saved_id, values)).rowcount
+        if done != 1:
             raise NotFound(f"扣款 {debit.id} 不存在")
-        mapping.debit_into(debit, r)
+        core_rows.sync_loaded(self.s, DebitRecord, debit.saved_id, values)
 
     def count_unresolved(self, kind: DebitKind) -> int:
         return self.s.execute(select(func.count()).select_from(DebitRecord).where(
@@ -104,11 +108,11 @@ class DebitRepository:
         """Debits whose timer has expired, oldest first (``in_doubt``: see the port)."""
         states = [s for s in UNRESOLVED
                   if in_doubt is None or (s == DebitState.IN_DOUBT.value) == in_doubt]
-        stmt = (select(DebitRecord).where(DebitRecord.kind == kind.value,
-                                          DebitRecord.state.in_(states),
-                                          DebitRecord.next_check_at <= now)
-                .order_by(DebitRecord.next_check_at).limit(limit))
-        return [self._load(r) for r in self.s.scalars(claiming(self.s, stmt)).all()]
+        t = core_rows.DEBIT.c
+        stmt = (select(core_rows.DEBIT).where(t.kind == kind.value, t.state.in_(states),
+                                              t.next_check_at <= now)
+                .order_by(t.next_check_at).limit(limit))
+        return [self._load(r) for r in self.s.connection().execute(claiming(self.s, stmt)).all()]
 
 
 class ReversalRepository:

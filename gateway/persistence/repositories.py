@@ -11,47 +11,48 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.domain.agreement import Agreement
+from gateway.domain.entity import require_id
 from gateway.domain.errors import NotFound
 from gateway.domain.levy import Levy
-from gateway.persistence import mapping
+from gateway.persistence import core_rows, mapping
 from gateway.persistence.serial_blocks import SerialBlocks, pool_for
 from gateway.domain.parties import Payer, PayerKind, TreasuryRoute
 from gateway.persistence.records import (AgreementRecord, AlertRecord, DebitLevyRecord,
-                                         DebitRecord, GatewayStateRecord, LevyRecord, PayerRecord,
-                                         ReviewItemRecord, SerialCounterRecord, TaxOfficeRecord,
-                                         TreasuryRecord)
+                                         DebitRecord, GatewayStateRecord, LevyRecord, ReviewItemRecord,
+                                         SerialCounterRecord)
 
 
 class LevyRepository:
+    """Levies: the real-time path's look-ups by id and its saves are prebuilt Core statements
+    (``core_rows``); a save writes the changing columns and raises the version."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._records: dict[int, LevyRecord] = {}
 
     def get_many(self, ids: Sequence[int], for_update: bool = False) -> list[Levy]:
         """Levies by id, in the order asked; ``for_update`` takes row locks (PostgreSQL)."""
-        stmt = select(LevyRecord).where(LevyRecord.id.in_(list(ids)))
-        if for_update:
-            stmt = stmt.with_for_update()
-        found = {r.id: r for r in self.s.scalars(stmt)}
+        stmt = core_rows.LEVIES_BY_ID[for_update and core_rows.is_postgres(self.s)]
+        found = {r.id: r for r in self.s.connection().execute(stmt, {"ids": list(ids)})}
         missing = [i for i in ids if i not in found]
         if missing:
             raise NotFound(f"应征不存在: {missing}")
-        self._records.update(found)
         return [mapping.levy_from(found[i]) for i in ids]
 
     def unpaid_of_payer(self, payer_id: int) -> list[Levy]:
-        rows = self.s.scalars(select(LevyRecord).where(LevyRecord.payer_id == payer_id,
-                                                       LevyRecord.state == "UNPAID")
-                              .order_by(LevyRecord.period_start, LevyRecord.insurance_code))
-        out = []
-        for r in rows:
-            self._records[r.id] = r
-            out.append(mapping.levy_from(r))
-        return out
+        lv = core_rows.LEVY.c
+        rows = self.s.connection().execute(
+            select(core_rows.LEVY).where(lv.payer_id == payer_id, lv.state == "UNPAID")
+            .order_by(lv.period_start, lv.insurance_code))
+        return [mapping.levy_from(r) for r in rows]
 
     def save(self, levies: Iterable[Levy]) -> None:
-        for levy in levies:
-            mapping.levy_into(levy, self._records[levy.id])  # type: ignore[index]
+        changes = [(require_id(levy.id, "levy"), mapping.levy_changes(levy)) for levy in levies]
+        if not changes:
+            return
+        self.s.connection().execute(core_rows.UPDATE_LEVY, [
+            core_rows.update_params(pk, values) for pk, values in changes])
+        for pk, values in changes:
+            core_rows.sync_loaded(self.s, LevyRecord, pk, values, expire=("version",))
 
     def add(self, record: LevyRecord) -> None:
         self.s.add(record)
@@ -60,38 +61,33 @@ class LevyRepository:
 class AgreementRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._records: dict[int, AgreementRecord] = {}
 
     def get(self, agreement_id: int) -> Agreement:
-        r = self.s.get(AgreementRecord, agreement_id)
+        r = self.s.connection().execute(core_rows.AGREEMENT_BY_ID, {"id": agreement_id}).first()
         if r is None:
             raise NotFound(f"三方协议 {agreement_id} 不存在")
-        self._records[r.id] = r
         return mapping.agreement_from(r)
 
     def active_for_payer(self, payer_id: int) -> Agreement | None:
         """The most recently verified ACTIVE agreement of a payer (§6.5 rule 2)."""
-        r = self.s.scalars(select(AgreementRecord)
-                           .where(AgreementRecord.payer_id == payer_id,
-                                  AgreementRecord.state == "ACTIVE")
-                           .order_by(AgreementRecord.activated_at.desc(), AgreementRecord.id.desc())
-                           .limit(1)).first()
-        if r is None:
-            return None
-        self._records[r.id] = r
-        return mapping.agreement_from(r)
+        r = self.s.connection().execute(core_rows.ACTIVE_AGREEMENT, {"payer_id": payer_id}).first()
+        return mapping.agreement_from(r) if r is not None else None
 
     def add(self, a: Agreement) -> Agreement:
         r = AgreementRecord()
         mapping.agreement_into(a, r)
         self.s.add(r)
         self.s.flush()
-        self._records[r.id] = r
         a.id = r.id
         return a
 
     def save(self, a: Agreement) -> None:
-        mapping.agreement_into(a, self._records[a.id])  # type: ignore[index]
+        pk = require_id(a.id, "agreement")
+        values = mapping.agreement_changes(a)
+        if self.s.connection().execute(core_rows.UPDATE_AGREEMENT,
+                                       core_rows.update_params(pk, values)).rowcount != 1:
+            raise NotFound(f"三方协议 {pk} 不存在")
+        core_rows.sync_loaded(self.s, AgreementRecord, pk, values)
 
     def has_locked_levies(self, agreement_id: int) -> bool:
         """Whether a LOCKED levy is held by an unresolved debit made under this agreement."""
@@ -195,7 +191,7 @@ class PayerRepository:
         self.s = session
 
     def get(self, payer_id: int) -> Payer:
-        r = self.s.get(PayerRecord, payer_id)
+        r = self.s.connection().execute(core_rows.PAYER_BY_ID, {"id": payer_id}).first()
         if r is None:
             from gateway.domain.errors import NotFound
 
@@ -209,17 +205,26 @@ class RouteRepository:
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        # Per unit of work: a batch of submits asks for the same few offices' routes again and
+        # again, and an office without its own route walks up its parents, a query a step.
+        self._known: dict[str, TreasuryRoute] = {}
 
     def get(self, tax_org_code: str) -> TreasuryRoute:
+        known = self._known.get(tax_org_code)
+        if known is not None:
+            return known
+        conn = self.s.connection()
         code: str | None = tax_org_code
         while code:
-            r = self.s.get(TreasuryRecord, code)
+            r = conn.execute(core_rows.TREASURY_BY_CODE, {"code": code}).first()
             if r is not None:
-                return TreasuryRoute(tax_org_code=tax_org_code, handle_type=r.handle_type,
-                                     payee_bank_no=r.payee_bank_no, payee_org_code=r.payee_org_code,
-                                     payee_acct=r.payee_acct, payee_name=r.payee_name)
-            office = self.s.get(TaxOfficeRecord, code)
-            code = office.parent_code if office else None
+                route = TreasuryRoute(tax_org_code=tax_org_code, handle_type=r.handle_type,
+                                      payee_bank_no=r.payee_bank_no,
+                                      payee_org_code=r.payee_org_code,
+                                      payee_acct=r.payee_acct, payee_name=r.payee_name)
+                self._known[tax_org_code] = route
+                return route
+            code = conn.execute(core_rows.OFFICE_PARENT, {"code": code}).scalar()
         from gateway.domain.errors import NotFound
 
         raise NotFound(f"征收机关 {tax_org_code} 未配置收款国库")

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 MQRC_UNKNOWN_OBJECT_NAME = 2085
 MQRC_UNKNOWN_REMOTE_Q_MGR = 2087
 MQRC_Q_FULL = 2053
+INSERT_RECEIPT = insert(s.receipts)
 #: The longest an idle agent on SQLite sleeps without a commit to its store.
 IDLE_WAKE_S = 0.25
 
@@ -180,15 +181,18 @@ class ChannelAgent:
                 r.qmgr == p.queue_manager, r.uid.in_(uids))).scalars()) if uids else set()
             router = _Router(p, conn)
             fresh = [row for row in batch if row.uid not in seen]
+            arriving = []
             for row in fresh:
                 queue, header, reason = router.route(row)
-                conn.execute(insert(s.messages).values(
+                arriving.append(dict(
                     qmgr=p.queue_manager, queue=queue, uid=row.uid, msg_id=row.msg_id,
                     correl_id=row.correl_id, ccsid=row.ccsid, format=row.format,
                     reply_to=row.reply_to, put_time=row.put_time, backout_count=0,
                     reason=reason, xmit_qmgr=header[0], xmit_queue=header[1], body=row.body))
-                conn.execute(insert(s.receipts).values(qmgr=p.queue_manager, uid=row.uid,
-                                                       received_at=now))
+            if arriving:  # one executemany each, in the batch's order (ids keep FIFO)
+                conn.execute(s.INSERT_MESSAGE, arriving)
+                conn.execute(INSERT_RECEIPT, [dict(qmgr=p.queue_manager, uid=row.uid,
+                                                   received_at=now) for row in fresh])
             conn.execute(update(s.channels).where(c.qmgr == p.queue_manager,
                                                   c.name == self.channel).values(
                 status="RUNNING", last_activity=now, last_error="",
@@ -228,17 +232,23 @@ class _Router:
     def __init__(self, partner: EmbeddedTransport, conn: Connection) -> None:
         self.p, self.conn = partner, conn
         self.depths: dict[str, int] = {}
+        self.rows: dict[str, Row | None] = {}  # queue definitions, looked up once per batch
         self.dlq = partner.dead_letter_queue(conn)
+
+    def queue(self, name: str) -> Row | None:
+        if name not in self.rows:
+            self.rows[name] = self.p.queue_row(self.conn, name)
+        return self.rows[name]
 
     def route(self, row: Row) -> tuple[str, tuple[str, str], int]:
         if row.xmit_qmgr and row.xmit_qmgr != self.p.queue_manager:
-            xq = self.p.queue_row(self.conn, row.xmit_qmgr)
+            xq = self.queue(row.xmit_qmgr)
             if xq is not None and xq.type == "transmission" and self._room(xq):
                 return xq.name, (row.xmit_qmgr, row.xmit_queue), 0
             return self._dead(MQRC_UNKNOWN_REMOTE_Q_MGR if xq is None else MQRC_Q_FULL, row)
-        q = self.p.queue_row(self.conn, row.xmit_queue)
+        q = self.queue(row.xmit_queue)
         if q is not None and q.type == "remote":
-            xq = self.p.queue_row(self.conn, q.xmitq)
+            xq = self.queue(q.xmitq)
             if xq is not None and xq.type == "transmission" and self._room(xq):
                 return xq.name, (q.remote_qmgr, q.remote_name), 0
             return self._dead(MQRC_UNKNOWN_OBJECT_NAME, row)

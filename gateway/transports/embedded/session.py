@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlalchemy.engine import Connection
 
@@ -50,26 +50,35 @@ class EmbeddedSession:
         self._own: Connection | None = None
         self._gotten: list[int] = []
         self._dirty = False
+        # Per unit of work: queue definitions looked up and the depth of each queue put to,
+        # counted once and then kept by adding this session's own puts (a relay batch puts
+        # hundreds of messages; a COUNT per put grew with the queue's backlog). A get from a
+        # queue forgets its depth (it could only have fallen).
+        self._queues: dict[str, Any] = {}
+        self._depths: dict[str, int] = {}
 
     def put(self, queue: str, body: bytes, *, msg_id: bytes, correl_id: bytes, ccsid: int,
             reply_to: str = "") -> None:
         row = {"msg_id": check_id("msg_id", msg_id), "correl_id": check_id("correl_id", correl_id)}
         with self._guard():
             conn = self._conn()
-            target = self._t.queue_row(conn, queue)
+            target = self._queue(conn, queue)
             if target is None:
                 raise QueueNotFound(f"{self._t.queue_manager}: queue {queue} is not defined",
                                     MQRC_UNKNOWN_OBJECT_NAME)
             header = ("", "")
             if target.type == "remote":
                 header = (target.remote_qmgr, target.remote_name)
-                target = self._t.queue_row(conn, target.xmitq)
+                target = self._queue(conn, target.xmitq)
                 if target is None or target.type != "transmission":
                     raise TransportError(f"{self._t.queue_manager}: transmission queue of {queue}"
                                          " is not defined", MQRC_UNKNOWN_XMIT_Q)
             elif target.type == "transmission":
                 raise TransportError(f"{queue} is a transmission queue; put to a remote queue")
-            if self._t.depth(conn, target.name) >= target.max_depth:
+            depth = self._depths.get(target.name)
+            if depth is None:
+                depth = self._t.depth(conn, target.name)
+            if depth >= target.max_depth:
                 raise QueueFull(f"{self._t.queue_manager}: queue {target.name} is full "
                                 f"({target.max_depth})", MQRC_Q_FULL)
             conn.execute(s.INSERT_MESSAGE, dict(
@@ -77,7 +86,13 @@ class EmbeddedSession:
                 ccsid=ccsid, format=FORMAT_STRING, reply_to=reply_to, put_time=self._t.now(),
                 backout_count=0, reason=0, xmit_qmgr=header[0], xmit_queue=header[1],
                 body=bytes(body), **row))
+            self._depths[target.name] = depth + 1
             self._dirty = True
+
+    def _queue(self, conn: Connection, name: str) -> Any:
+        if name not in self._queues:
+            self._queues[name] = self._t.queue_row(conn, name)
+        return self._queues[name]
 
     def get(self, queue: str, *, wait_s: float = 0.0,
             correl_id: bytes | None = None) -> Envelope | None:
@@ -115,6 +130,7 @@ class EmbeddedSession:
             with self._guard():
                 self._own.commit()
         self._gotten, self._dirty = [], False
+        self._depths.clear()
 
     def backout(self) -> None:
         """In joined mode, call it after the caller has rolled its transaction back: it counts
@@ -122,6 +138,7 @@ class EmbeddedSession:
         if self._joined is not None and self._joined.in_transaction():
             raise TransportError("roll back the joined connection before backout()")
         ids, self._gotten, self._dirty = self._gotten, [], False
+        self._depths.clear()
         with self._guard():
             if self._joined is not None:
                 if ids:
@@ -169,6 +186,7 @@ class EmbeddedSession:
             row = conn.execute(take, self._params(queue, correl_id)).first()
             if row is None:
                 return None
+            self._depths.pop(queue, None)
             self._gotten.append(row.id)
             self._dirty = True
             return self._t.envelope(row)
