@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Mapping, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -82,7 +83,20 @@ del d, lv, a
 
 
 def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+    return connection(session).dialect.name == "postgresql"
+
+
+def connection(session: Session) -> Connection:
+    """The session's connection, remembered for its outermost transaction: ``Session.connection()``
+    costs more than a prebuilt statement's execution on SQLite, and savepoints stay on the same
+    connection. A new transaction (after a commit or a rollback) looks it up afresh."""
+    root = session.get_transaction()
+    cached = session.info.get("core_rows.connection")
+    if root is not None and cached is not None and cached[0] is root and root.is_active:
+        return cast(Connection, cached[1])
+    conn = session.connection()
+    session.info["core_rows.connection"] = (session.get_transaction(), conn)
+    return conn
 
 
 def update_params(pk: int, values: Mapping[str, Any]) -> dict[str, Any]:

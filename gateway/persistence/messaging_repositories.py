@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from gateway.persistence import core_rows
 from gateway.persistence.records import (BatchInboundRecord, ErrorStoreRecord, InboxRecord,
                                          OutboxRecord)
 from gateway.persistence.serial_blocks import SerialBlocks, pool_for
@@ -65,9 +66,9 @@ class OutboxRepository:
 
     def add(self, msg_id: str, msg_no: str, queue: str, correl_id: bytes, ccsid: int, body: bytes,
             business_key: str = "") -> None:
-        self.s.execute(_INSERT_OUTBOX, dict(msg_id=msg_id, msg_no=msg_no, queue=queue,
-                                            correl_id=correl_id, ccsid=ccsid, body=body,
-                                            business_key=business_key))
+        core_rows.connection(self.s).execute(_INSERT_OUTBOX, dict(
+            msg_id=msg_id, msg_no=msg_no, queue=queue, correl_id=correl_id, ccsid=ccsid,
+            body=body, business_key=business_key))
 
     def get(self, msg_id: str) -> OutboxMessage | None:
         r = self.s.scalars(select(OutboxRecord).where(OutboxRecord.msg_id == msg_id)).first()
@@ -76,7 +77,7 @@ class OutboxRepository:
     def kind_of(self, msg_id: str) -> tuple[str, str] | None:
         """(MsgNo, business key) of a message sent, without loading it: a Core read of two
         columns (outbox rows are inserted with Core, so no pending ORM row can be missed)."""
-        row = self.s.execute(_KIND_OF, {"b_msg_id": msg_id}).first()
+        row = core_rows.connection(self.s).execute(_KIND_OF, {"b_msg_id": msg_id}).first()
         return (row.msg_no, row.business_key or "") if row else None
 
     def unsent(self, limit: int, skip_locked: bool = False,
@@ -86,22 +87,24 @@ class OutboxRepository:
         of package messages (up to 4 MiB each) from holding hundreds of MB at once."""
         if max_bytes is None:
             stmt = _UNSENT_SKIP_LOCKED if skip_locked else _UNSENT
-            return [_msg(r) for r in self.s.execute(stmt, {"b_limit": limit})]
+            conn = core_rows.connection(self.s)
+            return [_msg(r) for r in conn.execute(stmt, {"b_limit": limit})]
         sizes = _UNSENT_SIZES_SKIP_LOCKED if skip_locked else _UNSENT_SIZES
         ids: list[int] = []
         taken = 0
-        for row_id, size in self.s.execute(sizes, {"b_limit": limit}):
+        for row_id, size in core_rows.connection(self.s).execute(sizes, {"b_limit": limit}):
             if ids and taken + (size or 0) > max_bytes:
                 break
             ids.append(row_id)
             taken += size or 0
         if not ids:
             return []
-        return [_msg(r) for r in self.s.execute(_OUTBOX_BY_IDS, {"b_ids": ids})]
+        conn = core_rows.connection(self.s)
+        return [_msg(r) for r in conn.execute(_OUTBOX_BY_IDS, {"b_ids": ids})]
 
     def mark_sent(self, ids: list[int], now: dt.datetime) -> None:
         if ids:
-            self.s.execute(_MARK_SENT, {"b_ids": ids, "b_now": now})
+            core_rows.connection(self.s).execute(_MARK_SENT, {"b_ids": ids, "b_now": now})
 
     def next_msg_id(self, now: dt.datetime) -> str:
         """``yyyyMMddHHmmss`` + a 6-digit sequence per second (§3.2), from a counter row so that
@@ -130,7 +133,7 @@ class InboxRepository:
         self.s = session
 
     def seen(self, src: str, msg_id: str) -> InboxEntry | None:
-        r = self.s.execute(_SEEN, {"b_src": src, "b_msg_id": msg_id}).first()
+        r = core_rows.connection(self.s).execute(_SEEN, {"b_src": src, "b_msg_id": msg_id}).first()
         return InboxEntry(r.id, r.msg_no, r.business_key, r.answer_msg_id) if r else None
 
     def lock_business_key(self, msg_no: str, key: str) -> None:
@@ -142,16 +145,16 @@ class InboxRepository:
                            {"k": f"{msg_no}:{key}"})
 
     def by_business_key(self, msg_no: str, key: str) -> InboxEntry | None:
-        r = self.s.execute(_BY_KEY, {"b_msg_no": msg_no, "b_key": key}).first()
+        r = core_rows.connection(self.s).execute(_BY_KEY, {"b_msg_no": msg_no, "b_key": key}).first()
         return InboxEntry(r.id, r.msg_no, r.business_key, r.answer_msg_id) if r else None
 
     def record(self, src: str, msg_id: str, msg_no: str, business_key: str, now: dt.datetime,
                outcome: str = "PROCESSED", answer_msg_id: str | None = None) -> None:
         """Insert the SRC+MsgID row; a concurrent duplicate fails the unique index and with it
         the whole transaction, so the effect is never applied twice."""
-        self.s.execute(_INSERT_INBOX, dict(src=src, msg_id=msg_id, msg_no=msg_no,
-                                           business_key=business_key, received_at=now,
-                                           outcome=outcome, answer_msg_id=answer_msg_id))
+        core_rows.connection(self.s).execute(_INSERT_INBOX, dict(
+            src=src, msg_id=msg_id, msg_no=msg_no, business_key=business_key, received_at=now,
+            outcome=outcome, answer_msg_id=answer_msg_id))
 
 
 class ErrorStore:

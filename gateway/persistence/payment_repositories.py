@@ -57,10 +57,10 @@ class DebitRepository:
         self.s = session
 
     def _rows(self, stmt: Any, params: dict[str, Any]) -> list[Any]:
-        return self.s.connection().execute(stmt, params).all()
+        return core_rows.connection(self.s).execute(stmt, params).all()
 
     def add(self, debit: Debit) -> Debit:
-        conn = self.s.connection()
+        conn = core_rows.connection(self.s)
         debit_id = conn.execute(core_rows.INSERT_DEBIT, mapping.new_debit_row(debit)
                                 ).inserted_primary_key[0]
         conn.execute(core_rows.INSERT_DEBIT_LEVY, [
@@ -71,7 +71,7 @@ class DebitRepository:
 
     def _load(self, r: Any) -> Debit:
         lines = tuple((row.levy_id, row.amount) for row in
-                      self.s.connection().execute(core_rows.DEBIT_LINES, {"id": r.id}))
+                      core_rows.connection(self.s).execute(core_rows.DEBIT_LINES, {"id": r.id}))
         return mapping.debit_from(r, lines)
 
     def _first(self, stmts: dict[bool, Any], params: dict[str, Any]) -> Debit | None:
@@ -93,7 +93,7 @@ class DebitRepository:
 
     def save(self, debit: Debit) -> None:
         values = mapping.debit_changes(debit)
-        done = self.s.connection().execute(core_rows.UPDATE_DEBIT, core_rows.update_params(
+        done = core_rows.connection(self.s).execute(core_rows.UPDATE_DEBIT, core_rows.update_params(
             debit.saved_id, values)).rowcount
         if done != 1:
             raise NotFound(f"扣款 {debit.id} 不存在")
@@ -112,7 +112,7 @@ class DebitRepository:
         stmt = (select(core_rows.DEBIT).where(t.kind == kind.value, t.state.in_(states),
                                               t.next_check_at <= now)
                 .order_by(t.next_check_at).limit(limit))
-        return [self._load(r) for r in self.s.connection().execute(claiming(self.s, stmt)).all()]
+        return [self._load(r) for r in core_rows.connection(self.s).execute(claiming(self.s, stmt)).all()]
 
 
 class ReversalRepository:

@@ -32,7 +32,7 @@ class LevyRepository:
     def get_many(self, ids: Sequence[int], for_update: bool = False) -> list[Levy]:
         """Levies by id, in the order asked; ``for_update`` takes row locks (PostgreSQL)."""
         stmt = core_rows.LEVIES_BY_ID[for_update and core_rows.is_postgres(self.s)]
-        found = {r.id: r for r in self.s.connection().execute(stmt, {"ids": list(ids)})}
+        found = {r.id: r for r in core_rows.connection(self.s).execute(stmt, {"ids": list(ids)})}
         missing = [i for i in ids if i not in found]
         if missing:
             raise NotFound(f"应征不存在: {missing}")
@@ -40,7 +40,7 @@ class LevyRepository:
 
     def unpaid_of_payer(self, payer_id: int) -> list[Levy]:
         lv = core_rows.LEVY.c
-        rows = self.s.connection().execute(
+        rows = core_rows.connection(self.s).execute(
             select(core_rows.LEVY).where(lv.payer_id == payer_id, lv.state == "UNPAID")
             .order_by(lv.period_start, lv.insurance_code))
         return [mapping.levy_from(r) for r in rows]
@@ -49,7 +49,7 @@ class LevyRepository:
         changes = [(require_id(levy.id, "levy"), mapping.levy_changes(levy)) for levy in levies]
         if not changes:
             return
-        self.s.connection().execute(core_rows.UPDATE_LEVY, [
+        core_rows.connection(self.s).execute(core_rows.UPDATE_LEVY, [
             core_rows.update_params(pk, values) for pk, values in changes])
         for pk, values in changes:
             core_rows.sync_loaded(self.s, LevyRecord, pk, values, expire=("version",))
@@ -63,14 +63,14 @@ class AgreementRepository:
         self.s = session
 
     def get(self, agreement_id: int) -> Agreement:
-        r = self.s.connection().execute(core_rows.AGREEMENT_BY_ID, {"id": agreement_id}).first()
+        r = core_rows.connection(self.s).execute(core_rows.AGREEMENT_BY_ID, {"id": agreement_id}).first()
         if r is None:
             raise NotFound(f"三方协议 {agreement_id} 不存在")
         return mapping.agreement_from(r)
 
     def active_for_payer(self, payer_id: int) -> Agreement | None:
         """The most recently verified ACTIVE agreement of a payer (§6.5 rule 2)."""
-        r = self.s.connection().execute(core_rows.ACTIVE_AGREEMENT, {"payer_id": payer_id}).first()
+        r = core_rows.connection(self.s).execute(core_rows.ACTIVE_AGREEMENT, {"payer_id": payer_id}).first()
         return mapping.agreement_from(r) if r is not None else None
 
     def add(self, a: Agreement) -> Agreement:
@@ -84,7 +84,7 @@ class AgreementRepository:
     def save(self, a: Agreement) -> None:
         pk = require_id(a.id, "agreement")
         values = mapping.agreement_changes(a)
-        if self.s.connection().execute(core_rows.UPDATE_AGREEMENT,
+        if core_rows.connection(self.s).execute(core_rows.UPDATE_AGREEMENT,
                                        core_rows.update_params(pk, values)).rowcount != 1:
             raise NotFound(f"三方协议 {pk} 不存在")
         core_rows.sync_loaded(self.s, AgreementRecord, pk, values)
@@ -161,7 +161,7 @@ class StateRepository:
 
     def _all(self) -> dict[str, str]:
         if self._values is None:
-            self._values = dict(self.s.connection().execute(
+            self._values = dict(core_rows.connection(self.s).execute(
                 select(GatewayStateRecord.key, GatewayStateRecord.value)).all())
         return self._values
 
@@ -172,7 +172,7 @@ class StateRepository:
         values = self._all()
         if values.get(key) == value:
             return
-        conn = self.s.connection()
+        conn = core_rows.connection(self.s)
         conn.execute(_state_upsert(conn.dialect.name), {"k": key, "v": value, "t": now})
         values[key] = value
 
@@ -191,7 +191,7 @@ class PayerRepository:
         self.s = session
 
     def get(self, payer_id: int) -> Payer:
-        r = self.s.connection().execute(core_rows.PAYER_BY_ID, {"id": payer_id}).first()
+        r = core_rows.connection(self.s).execute(core_rows.PAYER_BY_ID, {"id": payer_id}).first()
         if r is None:
             from gateway.domain.errors import NotFound
 
@@ -213,7 +213,7 @@ class RouteRepository:
         known = self._known.get(tax_org_code)
         if known is not None:
             return known
-        conn = self.s.connection()
+        conn = core_rows.connection(self.s)
         code: str | None = tax_org_code
         while code:
             r = conn.execute(core_rows.TREASURY_BY_CODE, {"code": code}).first()
