@@ -107,6 +107,8 @@ class Debit:
 
     @property
     def saved_id(self) -> int:
+        if self.id is not None:  # the common case: no message to format (a hot path)
+            return self.id
         return require_id(self.id, f"debit {self.key}")
 
     @property

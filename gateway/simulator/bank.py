@@ -108,14 +108,23 @@ def debit_many(tx: Tx, debits: list[Debit]) -> list[Outcome]:
     conn = tx.conn
     keys = [d.key for d in debits]
     accts = sorted({d.acct for d in debits})
-    priors = {row.key: row for part in _chunks(keys)
-              for row in conn.execute(q.DEBITS_OF, {"b_keys": part})}
-    reversed_ = {k for part in _chunks(keys)
-                 for k in conn.execute(q.REVERSED_OF, {"b_keys": part}).scalars()}
-    agreements = {(row.protocol_no, row.acct): row for part in _chunks(accts)
-                  for row in conn.execute(q.AGREEMENTS_OF, {"b_accts": part})}
-    accounts = {(row.pay_bk_code, row.acct): row._asdict() for part in _chunks(accts)
-                for row in conn.execute(q.ACCOUNTS_OF, {"b_accts": part})}
+    if len(debits) == 1:  # a real-time 1001: plain equality look-ups
+        key, acct = {"b_key": keys[0]}, {"b_acct": accts[0]}
+        priors = {row.key: row for row in conn.execute(q.DEBIT_OF, key)}
+        reversed_ = set(conn.execute(q.REVERSED_ONE, key).scalars())
+        agreement_rows = list(conn.execute(q.AGREEMENTS_OF_ACCT, acct))
+        account_rows = list(conn.execute(q.ACCOUNTS_OF_ACCT, acct))
+    else:
+        priors = {row.key: row for part in _chunks(keys)
+                  for row in conn.execute(q.DEBITS_OF, {"b_keys": part})}
+        reversed_ = {k for part in _chunks(keys)
+                     for k in conn.execute(q.REVERSED_OF, {"b_keys": part}).scalars()}
+        agreement_rows = [row for part in _chunks(accts)
+                          for row in conn.execute(q.AGREEMENTS_OF, {"b_accts": part})]
+        account_rows = [row for part in _chunks(accts)
+                        for row in conn.execute(q.ACCOUNTS_OF, {"b_accts": part})]
+    agreements = {(row.protocol_no, row.acct): row for row in agreement_rows}
+    accounts = {(row.pay_bk_code, row.acct): row._asdict() for row in account_rows}
     outcomes: list[Outcome] = []
     records: dict[str, dict[str, Any]] = {}
     ledger_rows: list[dict[str, Any]] = []
@@ -180,9 +189,12 @@ def _write(tx: Tx, accounts: dict[Any, dict[str, Any]], records: dict[str, dict[
     if touched:
         conn.execute(q.SET_BALANCE, [{"_id": accounts[k]["id"], "_balance": accounts[k]["balance_fen"]}
                       for k in touched])
-    if records:
+    if len(records) == 1:
+        conn.execute(q.DELETE_DEBIT, {"b_key": next(iter(records))})
+    else:
         for part in _chunks(list(records)):
             conn.execute(q.DELETE_DEBITS, {"b_keys": part})
+    if records:
         conn.execute(q.INSERT_DEBIT, list(records.values()))
     if ledger_rows:
         conn.execute(q.INSERT_LEDGER, ledger_rows)

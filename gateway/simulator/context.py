@@ -115,11 +115,11 @@ class Tx:
     # --- counters --------------------------------------------------------------------------
 
     def next_value(self, name: str) -> int:
-        done = self.conn.execute(q.BUMP_COUNTER, {"b_name": name}).rowcount
-        if not done:
+        value = self.conn.execute(q.BUMP_COUNTER_RETURNING, {"b_name": name}).scalar()
+        if value is None:
             self.conn.execute(insert(t.counters).values(name=name, value=1))
             return 1
-        return int(self.conn.execute(q.COUNTER, {"b_name": name}).scalar_one())
+        return int(value)
 
     def next_msg_id(self) -> str:
         """yyyyMMddHHmmss + a 6-digit sequence from a database counter: never reused."""

@@ -18,6 +18,8 @@ _c, _b, _r, _g = t.counters.c, t.bank_debits.c, t.reversals.c, t.agreements.c
 
 STATE = select(t.state).where(t.state.c.id == 1)
 BUMP_COUNTER = update(t.counters).where(_c.name == bindparam("b_name")).values(value=_c.value + 1)
+# The same in one round trip (SQLite 3.35+, PostgreSQL): the new value.
+BUMP_COUNTER_RETURNING = BUMP_COUNTER.returning(_c.value)
 COUNTER = select(_c.value).where(_c.name == bindparam("b_name"))
 
 KEY_BY_ID = select(t.keys).where(_k.id == bindparam("b_id"))
@@ -50,4 +52,12 @@ SET_BALANCE = update(t.accounts).where(_a.id == bindparam("_id")).values(
     balance_fen=bindparam("_balance"))
 DELETE_DEBITS = delete(t.bank_debits).where(_b.key.in_(bindparam("b_keys", expanding=True)))
 INSERT_DEBIT = insert(t.bank_debits)
+# One key or account (a real-time 1001): an expanding IN is re-rendered on every execution,
+# which cost more than the look-up itself.
+DEBIT_OF = select(t.bank_debits).where(_b.key == bindparam("b_key"))
+REVERSED_ONE = select(_r.debit_key).where(_r.debit_key == bindparam("b_key"))
+AGREEMENTS_OF_ACCT = select(t.agreements).where(_g.acct == bindparam("b_acct"),
+                                                _g.state == "normal")
+ACCOUNTS_OF_ACCT = select(t.accounts).where(_a.acct == bindparam("b_acct"))
+DELETE_DEBIT = delete(t.bank_debits).where(_b.key == bindparam("b_key"))
 INSERT_LEDGER = insert(t.ledger)
