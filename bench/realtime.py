@@ -13,7 +13,9 @@ This process is the front end:
 3. CPU per completed debit of each process (psutil): gateway (all its workers), simulator,
    front end; the codec floor (encode with validation + decode of the 1001, 9120 and 2001 of
    one debit, as they cross) and the ratio of the gateway's CPU per debit to it;
-4. idle: the gateway worker's CPU over ``--idle-seconds`` with no traffic, % of one core.
+4. idle: the gateway worker's CPU over ``--idle-seconds`` with no traffic, % of one core; then
+   ``--after-idle`` single debits, each after a pause without traffic, and their end-to-end ms
+   (the wake-up watchers back off while idle; this is what the first message then pays).
 
 With ``ETSGW_BENCH_PG_URL`` (any database on a PostgreSQL server) the open-loop run is repeated
 there in a throwaway database with 1 and 2 gateway workers. Ends with the BENCH lines of issue 10.
@@ -233,6 +235,30 @@ def portal(app, offer: Offer, rate: float, seconds: float, threads: int = 20) ->
     return {"from": t0, "until": clock(), "ids": ids, "errors": errors, "submit_ms": submit_ms}
 
 
+#: Longer than the wake-up watcher's quiet spell (wakeup.IDLE_AFTER_S), so that each debit
+#: meets a gateway and a simulator that have backed off to their idle interval.
+AFTER_IDLE_PAUSE_S = 2.0
+
+
+def after_idle(app, offer: Offer, count: int) -> list[float]:
+    """End-to-end ms of ``count`` single debits, each submitted after a pause without traffic."""
+    out = []
+    for _ in range(count):
+        time.sleep(AFTER_IDLE_PAUSE_S)
+        p, lv = offer.next()
+        d = app.bus.handle(commands.SubmitDebit(payer_id=p, levy_ids=(lv,), requested_by="idle"))
+        end = time.monotonic() + 30.0
+        while time.monotonic() < end:
+            with app.engine.connect() as conn:
+                row = conn.execute(select(DebitRecord.sent_at, DebitRecord.resolved_at)
+                                   .where(DebitRecord.id == d.id)).one()
+            if row.resolved_at is not None:
+                out.append((row.resolved_at - row.sent_at).total_seconds() * 1000)
+                break
+            time.sleep(0.01)
+    return out
+
+
 def codec_floor_ms(app, n: int = 200) -> float:
     """Encode (validated) + decode of the 1001, 9120 and 2001 of one debit, in ms."""
     from gateway.codec import CfxMessage, Head
@@ -333,6 +359,11 @@ def run(db_url: str, args, workers: int, label: str, full: bool) -> dict:
             result["idle_sim"] = (cpu_s(procs["simulator"][0]) - s0) / span * 100
             print(f"{label} idle {args.idle_seconds:.0f} s: gateway {result['idle_gw']:.2f} %, "
                   f"simulator {result['idle_sim']:.2f} % of one core")
+            after = after_idle(app, offer, args.after_idle)
+            result["after_idle_max"] = max(after, default=float("nan"))
+            print(f"{label} after idle: {len(after)} single debits, each after "
+                  f"{AFTER_IDLE_PAUSE_S:.0f} s without traffic: e2e "
+                  + ", ".join(f"{v:.0f}" for v in after) + " ms")
     finally:
         for p in [sim_p, *gws]:
             p.send_signal(signal.SIGINT)
@@ -374,6 +405,8 @@ def main() -> None:
     ap.add_argument("--portal-rate", type=float, default=200.0)
     ap.add_argument("--portal-seconds", type=float, default=30.0)
     ap.add_argument("--idle-seconds", type=float, default=30.0)
+    ap.add_argument("--after-idle", type=int, default=5,
+                    help="single debits after idle pauses, for the latency after idle")
     ap.add_argument("--pg-workers", default="1,2")
     ap.add_argument("--drain-seconds", type=float, default=30.0)
     args = ap.parse_args()

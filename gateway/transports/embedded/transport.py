@@ -49,6 +49,7 @@ class EmbeddedTransport:
                                              immediate=False)
                        if s.is_sqlite(self.engine) else self.engine)
         self.queue_manager = queue_manager
+        self._same_database: set[str] = set()
         self.clock = clock
         self.poll_max_s = poll_max_s
 
@@ -140,6 +141,11 @@ class EmbeddedTransport:
                         backout_count=row.backout_count, reason=row.reason)
 
     def _check_same_database(self, conn: Connection) -> None:
+        # Every joined unit of work asks: remember the URLs already found to be this store's.
+        url_text = conn.engine.url.render_as_string(hide_password=False)
+        if url_text in self._same_database:
+            return
+
         def key(url: object) -> tuple[str, str | None, str | None]:
             u = make_url(str(url))
             database = u.database
@@ -148,3 +154,4 @@ class EmbeddedTransport:
             return u.get_backend_name(), u.host, database
         if key(conn.engine.url) != key(self.engine.url):
             raise TransportError("a joined connection must be on the queue store's database")
+        self._same_database.add(url_text)
