@@ -56,10 +56,13 @@ TICK_S = 0.01
 MAX_PER_UNIT = 100
 
 
-def write_config(folder: Path, db_url: str) -> Path:
+def write_config(folder: Path, db_url: str, competing: bool = False) -> Path:
+    """``competing``: several gateway workers share the database (PostgreSQL only; without it
+    the gateway's process lease refuses the second worker)."""
     cfg = folder / "bench.toml"
     cfg.write_text(f"""
 [gateway]
+competing_workers = {"true" if competing else "false"}
 initial_work_date = "{dt.date.today():%Y%m%d}"
 max_in_flight = 1000000
 link_test_idle_s = 3600
@@ -289,7 +292,7 @@ def codec_floor_ms(app, n: int = 200) -> float:
 
 def run(db_url: str, args, workers: int, label: str, full: bool) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="etsgw-bench-rt-"))
-    cfg = write_config(folder, db_url)
+    cfg = write_config(folder, db_url, competing=workers > 1)
     settings = load_settings(cfg)
     app = build(settings)
     migrate.upgrade(app.engine)
@@ -408,7 +411,8 @@ def main() -> None:
     ap.add_argument("--after-idle", type=int, default=5,
                     help="single debits after idle pauses, for the latency after idle")
     ap.add_argument("--pg-workers", default="1,2")
-    ap.add_argument("--drain-seconds", type=float, default=30.0)
+    ap.add_argument("--drain-seconds", type=float, default=300.0,
+                    help="the longest to wait for the backlog to resolve before the next phase")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="etsgw-bench-rt-db-"))
     sqlite = run(f"sqlite:///{folder / 'gw.db'}", args, 1, "SQLite", full=True)
