@@ -50,10 +50,10 @@ class EmbeddedSession:
         self._own: Connection | None = None
         self._gotten: list[int] = []
         self._dirty = False
-        # Per unit of work: queue definitions looked up and the depth of each queue put to,
-        # counted once and then kept by adding this session's own puts (a relay batch puts
-        # hundreds of messages; a COUNT per put grew with the queue's backlog). A get from a
-        # queue forgets its depth (it could only have fallen).
+        # Per unit of work (cleared at commit and backout): queue definitions looked up, and
+        # the depth of each queue put to, counted once and then kept by adding this session's
+        # own puts (a relay batch puts hundreds of messages; a COUNT per put grew with the
+        # queue's backlog). A get from a queue forgets its depth (it could only have fallen).
         self._queues: dict[str, Any] = {}
         self._depths: dict[str, int] = {}
 
@@ -131,6 +131,7 @@ class EmbeddedSession:
                 self._own.commit()
         self._gotten, self._dirty = [], False
         self._depths.clear()
+        self._queues.clear()  # a definition may change between units of work
 
     def backout(self) -> None:
         """In joined mode, call it after the caller has rolled its transaction back: it counts
@@ -139,6 +140,7 @@ class EmbeddedSession:
             raise TransportError("roll back the joined connection before backout()")
         ids, self._gotten, self._dirty = self._gotten, [], False
         self._depths.clear()
+        self._queues.clear()
         with self._guard():
             if self._joined is not None:
                 if ids:
