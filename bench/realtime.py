@@ -56,15 +56,17 @@ TICK_S = 0.01
 MAX_PER_UNIT = 100
 
 
-def write_config(folder: Path, db_url: str, competing: bool = False) -> Path:
+def write_config(folder: Path, db_url: str, competing: bool = False,
+                 max_in_flight: int = 1_000_000) -> Path:
     """``competing``: several gateway workers share the database (PostgreSQL only; without it
-    the gateway's process lease refuses the second worker)."""
+    the gateway's process lease refuses the second worker). ``max_in_flight``: the gateway's
+    admission limit; the open loop's default refuses nothing (what is offered is submitted)."""
     cfg = folder / "bench.toml"
     cfg.write_text(f"""
 [gateway]
 competing_workers = {"true" if competing else "false"}
 initial_work_date = "{dt.date.today():%Y%m%d}"
-max_in_flight = 1000000
+max_in_flight = {max_in_flight}
 link_test_idle_s = 3600
 [database]
 url = "{db_url}"
@@ -292,7 +294,7 @@ def codec_floor_ms(app, n: int = 200) -> float:
 
 def run(db_url: str, args, workers: int, label: str, full: bool) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="etsgw-bench-rt-"))
-    cfg = write_config(folder, db_url, competing=workers > 1)
+    cfg = write_config(folder, db_url, competing=workers > 1, max_in_flight=args.max_in_flight)
     settings = load_settings(cfg)
     app = build(settings)
     migrate.upgrade(app.engine)
@@ -411,6 +413,9 @@ def main() -> None:
     ap.add_argument("--after-idle", type=int, default=5,
                     help="single debits after idle pauses, for the latency after idle")
     ap.add_argument("--pg-workers", default="1,2")
+    ap.add_argument("--max-in-flight", type=int, default=1_000_000,
+                    help="the gateway's admission limit (max_in_flight); a refused submit is "
+                         "counted as an error (TooManyInFlight)")
     ap.add_argument("--drain-seconds", type=float, default=300.0,
                     help="the longest to wait for the backlog to resolve before the next phase")
     args = ap.parse_args()
