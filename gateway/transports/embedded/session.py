@@ -152,14 +152,15 @@ class EmbeddedSession:
                 if ids:
                     self._t.count_backouts(self._own, ids)
 
-    def back_out_last(self) -> None:
-        """Joined mode, after the caller rolled back to a savepoint taken before the last get:
-        that message is on its queue again; count its backout inside the caller's transaction,
-        which goes on to commit the other messages of its batch."""
-        if self._joined is None or not self._gotten:
-            raise TransportError("back_out_last() needs a joined session that got a message")
-        with self._guard():
-            self._t.count_backouts_in(self._joined, [self._gotten.pop()])
+    def abandon(self) -> None:
+        """Joined mode, after the caller rolled its transaction back in order to do part of it
+        again: the messages gotten are on their queues again by that rollback, and it was not
+        their failure, so no backout is counted (the consumer's retry without a poison)."""
+        if self._joined is not None and self._joined.in_transaction():
+            raise TransportError("roll back the joined connection before abandon()")
+        self._gotten, self._dirty = [], False
+        self._depths.clear()
+        self._queues.clear()
 
     def close(self) -> None:
         try:

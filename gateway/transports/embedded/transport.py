@@ -114,8 +114,7 @@ class EmbeddedTransport:
             self.count_backouts_in(conn, ids)
 
     def count_backouts_in(self, conn: Connection, ids: list[int]) -> None:
-        """:meth:`count_backouts` inside the caller's open transaction (a batch that backs one
-        message out to a savepoint and commits the others)."""
+        """:meth:`count_backouts` inside the caller's open transaction."""
         m = s.messages.c
         conn.execute(update(s.messages).where(m.id.in_(ids))
                      .values(backout_count=m.backout_count + 1))

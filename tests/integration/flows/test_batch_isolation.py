@@ -1,7 +1,8 @@
 """Group commit with per-message isolation (issue 10): the joined consumer takes a batch of
-messages in one transaction, each behind a SAVEPOINT. A refused message in the batch is answered
-and backed out in-band; a message whose processing raises is undone alone (its effects rolled
-back to its savepoint, its backout counted) while the good messages of the batch commit."""
+messages in one transaction. A refused message in the batch is answered and backed out in-band;
+a message whose processing raises after good ones rolls the batch back uncounted, the good ones
+are done again and commit, and the failing one is then tried alone, where its backout is
+counted (retry without the poison, in place of a savepoint per message)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def scalars(h, stmt) -> list:
 
 def poison_after_effect(h) -> None:
     """The poison message is processed in full (inbox row, 9120 answer written) and then
-    raises: only a rollback to its savepoint can remove what it wrote."""
+    raises: only a rollback can remove what it wrote."""
     processor = h.rt.consumer.processor
     real = processor.process
 
@@ -63,7 +64,7 @@ def test_a_poison_message_in_a_batch_is_backed_out_alone(harness):
 
     consumer.consume_one(queue)  # 1, 2, the refused 3 and the poison 4 in one transaction
     inbox = scalars(h, select(InboxRecord.msg_id).order_by(InboxRecord.id))
-    assert inbox == ids[:3]  # the poison's inbox row went with its savepoint
+    assert inbox == ids[:3]  # the poison's inbox row went with its rollback
     answers = scalars(h, select(OutboxRecord.body).where(OutboxRecord.msg_no == "9120"))
     assert len(answers) == 3  # two link tests and the refusal answered; not the poison
     assert b"92004" in answers[2]
@@ -112,3 +113,34 @@ def test_a_poison_message_after_good_ones_is_recorded_in_the_batch(harness):
     with h.rt.transport.session() as t:
         assert t.browse(queue, 10) == []
         assert [e.msg_id for e in t.browse(queue + ".BACKOUT", 10)] == [msg_id_to_mqmd(POISON)]
+
+
+def test_a_message_failing_once_after_good_ones_is_retried_alone_in_the_same_call(harness):
+    """A transient failure: the batch is rolled back uncounted, the good message before it is
+    done again and commits, and the failing one, tried alone, now commits too. Each is in the
+    inbox once, nothing is backed out or kept in the error store."""
+    h = harness
+    ids = ["20241105093000000201", POISON, "20241105093000000203"]
+    put_all(h, [(i, link_test(h, i)) for i in ids])
+    processor = h.rt.consumer.processor
+    real, tries = processor.process, []
+
+    def process(env, uow, tsess):
+        outcome = real(env, uow, tsess)
+        if env.msg_id == msg_id_to_mqmd(POISON):
+            tries.append(env.backout_count)
+            if len(tries) == 1:
+                raise RuntimeError("a transient defect")
+        return outcome
+    processor.process = process
+    consumer, queue = h.rt.consumer, h.rt.queues.online_out
+
+    assert consumer.consume_one(queue) == "PROCESSED"
+    assert tries == [0, 0]  # tried twice, never counted: the first failure was rolled back
+    assert scalars(h, select(InboxRecord.msg_id).order_by(InboxRecord.id)) == ids[:2]
+    assert consumer.consume_one(queue) == "PROCESSED"
+    assert scalars(h, select(InboxRecord.msg_id).order_by(InboxRecord.id)) == ids
+    assert scalars(h, select(ErrorStoreRecord.id)) == []
+    with h.rt.transport.session() as t:
+        assert t.browse(queue, 10) == []
+        assert t.browse(queue + ".BACKOUT", 10) == []
