@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Sequence
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select, text, update
+from sqlalchemy import BigInteger, Select, bindparam, type_coerce, func, select, text, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.batch import OPEN, Package, PackageState
@@ -22,11 +22,44 @@ from gateway.persistence import mapping
 from gateway.persistence.payment_repositories import claiming
 from gateway.persistence.records import (AgreementRecord, BatchListEntryRecord, DebitLevyRecord,
                                          DebitRecord, LevyRecord, PackageRecord, PayerRecord)
+from gateway.persistence.bulk_rows import insert_rows
+from gateway.persistence.core_rows import connection
 from gateway.persistence.serial_blocks import reserve_run
 
 _PKG_FIELDS = ("tax_org_code", "entrust_date", "pack_no", "pay_bk_code", "item_count",
                "total_amount", "return_term", "msg_id", "resent", "next_check_at", "query_step",
                "result_code", "reason", "succ_num", "succ_amt", "late")
+
+# What a new package item is inserted with (the other columns are NULL until its result).
+_ITEM_COLUMNS = ("kind", "originator", "tax_org_code", "entrust_date", "tra_no", "tax_vou_no",
+                 "payer_id", "agreement_id", "package_id", "amount", "state", "result_code",
+                 "reason", "resent", "msg_id", "sent_at", "query_step", "settled")
+_ITEMS = DebitRecord.__table__.c
+_ITEM_IDS = select(_ITEMS.id, _ITEMS.tra_no).where(
+    _ITEMS.originator == bindparam("originator"), _ITEMS.entrust_date == bindparam("day"),
+    _ITEMS.tra_no >= bindparam("first"), _ITEMS.tra_no <= bindparam("last"))
+
+_E, _LV, _A, _P = (BatchListEntryRecord.__table__, LevyRecord.__table__,
+                   AgreementRecord.__table__, PayerRecord.__table__)
+_DRAFT_ROWS = (
+    select(_E.c.payer_id, _P.c.tax_pay_code, _P.c.name, _A.c.id, _A.c.protocol_no,
+           _A.c.pay_op_bk_code, _A.c.pay_acct, _A.c.hand_org_name, _LV.c.id,
+           _LV.c.insurance_code, _LV.c.period_start, _LV.c.period_end,
+           type_coerce(_LV.c.amount, BigInteger), _E.c.id)
+    .join(_LV, _LV.c.id == _E.c.levy_id).join(_A, _A.c.id == _E.c.agreement_id)
+    .join(_P, _P.c.id == _E.c.payer_id)
+    .where(_E.c.list_id == bindparam("list_id"), _E.c.state == EntryState.GENERATED.value,
+           _E.c.tax_org_code == bindparam("org"), _E.c.pay_bk_code == bindparam("bank"),
+           _LV.c.state == "UNPAID")
+    .order_by(_E.c.payer_id, _LV.c.period_start, _LV.c.insurance_code, _LV.c.id)
+    # PostgreSQL: a server-side cursor, so that stopping at a full package stops the reading
+    # (psycopg would otherwise fetch the whole group, every package of a large group again)
+    .execution_options(yield_per=1000))
+_NEXT_GROUP = (
+    select(_E.c.tax_org_code, _E.c.pay_bk_code).join(_LV, _LV.c.id == _E.c.levy_id)
+    .where(_E.c.list_id == bindparam("list_id"), _E.c.state == EntryState.GENERATED.value,
+           _LV.c.state == "UNPAID")
+    .order_by(_E.c.tax_org_code, _E.c.pay_bk_code).limit(1))
 
 
 def package_from(r: PackageRecord) -> Package:
@@ -58,46 +91,38 @@ class PackageRepository:
 
     def next_group(self, list_id: int) -> tuple[str, str] | None:
         """(TaxOrgCode, PayBkCode) of the first group of the list with something to package."""
-        e, lv = BatchListEntryRecord, LevyRecord
-        row = self.s.execute(
-            select(e.tax_org_code, e.pay_bk_code).join(lv, lv.id == e.levy_id)
-            .where(e.list_id == list_id, e.state == EntryState.GENERATED.value,
-                   lv.state == "UNPAID")
-            .order_by(e.tax_org_code, e.pay_bk_code).limit(1)).first()
+        row = connection(self.s).execute(_NEXT_GROUP, {"list_id": list_id}).first()
         return (row[0], row[1]) if row else None
 
     def drafts(self, list_id: int, org: str, bank: str, max_items: int) -> list[ItemDraft]:
         """The next items of one group, payer by payer (≤ 99 levies an item), at most
-        ``max_items``; a payer whose items would not all fit is left for the next package."""
-        e, lv, a, p = (BatchListEntryRecord.__table__, LevyRecord.__table__,
-                       AgreementRecord.__table__, PayerRecord.__table__)
-        where = and_(e.c.list_id == list_id, e.c.state == EntryState.GENERATED.value,
-                     e.c.tax_org_code == org, e.c.pay_bk_code == bank, lv.c.state == "UNPAID")
-        payers = (select(e.c.payer_id).join(lv, lv.c.id == e.c.levy_id).where(where)
-                  .group_by(e.c.payer_id).order_by(e.c.payer_id).limit(max_items)
-                  .subquery())
-        rows = self.s.execute(
-            select(e.c.payer_id, p.c.tax_pay_code, p.c.name, a.c.id, a.c.protocol_no,
-                   a.c.pay_op_bk_code, a.c.pay_acct, a.c.hand_org_name, lv.c.id,
-                   lv.c.insurance_code, lv.c.period_start, lv.c.period_end, lv.c.amount, e.c.id)
-            .join(lv, lv.c.id == e.c.levy_id).join(a, a.c.id == e.c.agreement_id)
-            .join(p, p.c.id == e.c.payer_id)
-            .where(where, e.c.payer_id.in_(select(payers.c.payer_id)))
-            .order_by(e.c.payer_id, lv.c.period_start, lv.c.insurance_code, lv.c.id))
+        ``max_items``; a payer whose items would not all fit is left for the next package.
+
+        One read in payer order, stopped at the first payer that does not fit: SQLite walks
+        the group index in that order (sorting only within a payer), so a package reads its
+        own rows and no more. (A sub-select of the first ``max_items`` payers read the group's
+        rows twice.) Amounts are read as stored, in fen."""
         out: list[ItemDraft] = []
-        money = LevyRecord.__table__.c.amount.type
-        for _, group in groupby(rows, key=lambda r: r[0]):
-            first, *rest = list(group)
-            for r in (first, *rest):
-                self._entry_of[r[8]] = (list_id, r[13])
-            lines = [DraftLine(r[8], r[9], r[10], r[11], _yuan(r[12], money))
-                     for r in [first, *rest]]
-            chunks = [tuple(lines[i:i + MAX_LEVIES_PER_DEBIT])
-                      for i in range(0, len(lines), MAX_LEVIES_PER_DEBIT)]
-            if out and len(out) + len(chunks) > max_items:
-                break
-            out.extend(ItemDraft(first[0], first[1], first[2], first[3], first[4], first[5],
-                                 first[6], first[7], c) for c in chunks)
+        result = connection(self.s).execute(
+            _DRAFT_ROWS, {"list_id": list_id, "org": org, "bank": bank})
+        try:
+            for _, group in groupby(result, key=lambda r: r[0]):
+                rows = list(group)
+                first = rows[0]
+                lines = [DraftLine(r[8], r[9], r[10], r[11], Decimal(r[12]).scaleb(-2))
+                         for r in rows]
+                chunks = [tuple(lines[i:i + MAX_LEVIES_PER_DEBIT])
+                          for i in range(0, len(lines), MAX_LEVIES_PER_DEBIT)]
+                if out and len(out) + len(chunks) > max_items:
+                    break
+                for r in rows:
+                    self._entry_of[r[8]] = (list_id, r[13])
+                out.extend(ItemDraft(first[0], first[1], first[2], first[3], first[4], first[5],
+                                     first[6], first[7], c) for c in chunks)
+                if len(out) >= max_items:
+                    break
+        finally:
+            result.close()
         return out[:max_items]
 
     def reserve(self, kind: str, scope: str, day: dt.date, n: int) -> int:
@@ -115,34 +140,30 @@ class PackageRepository:
         return pkg
 
     def add_items(self, items: Sequence[Debit]) -> None:
-        """Insert the items and their levy lines (one multi-row insert each); sets the ids."""
+        """Insert the items and their levy lines (one bulk statement each); sets the ids."""
         t = DebitRecord.__table__
-        rows = [dict(kind=d.kind.value, originator=d.originator, tax_org_code=d.tax_org_code,
-                     entrust_date=d.entrust_date, tra_no=d.tra_no, tax_vou_no=d.tax_vou_no,
-                     payer_id=d.payer_id, agreement_id=d.agreement_id, package_id=d.package_id,
-                     amount=d.amount, state=d.state.value, result_code="", reason="",
-                     resent=False, msg_id=d.msg_id, sent_at=d.sent_at, query_step=0,
-                     settled=False, next_check_at=None)
-                for d in items]
-        # A plain executemany, then the ids read back by the items' unique key (originator,
-        # entrust date, TraNo): RETURNING in parameter order made SQLite insert row by row
-        # (47 µs an item, 10 s of the 1,000,000-levy run).
-        self.s.execute(insert(t), rows)
+        conn = connection(self.s)
+        insert_rows(conn, t, _ITEM_COLUMNS, [
+            (d.kind.value, d.originator, d.tax_org_code, d.entrust_date, d.tra_no, d.tax_vou_no,
+             d.payer_id, d.agreement_id, d.package_id, d.amount, d.state.value, "", "", False,
+             d.msg_id, d.sent_at, 0, False) for d in items])
+        # The ids read back by the items' unique key (originator, entrust date, TraNo):
+        # RETURNING in parameter order made SQLite insert row by row (47 µs an item, 10 s of
+        # the 1,000,000-levy run).
         by_key = {(d.originator, d.entrust_date, d.tra_no): d for d in items}
         for (originator, day), keyed in groupby(sorted(by_key), key=lambda k: k[:2]):
             tra_nos = [k[2] for k in keyed]
-            for new_id, tra_no in self.s.execute(
-                    select(t.c.id, t.c.tra_no).where(
-                        t.c.originator == originator, t.c.entrust_date == day,
-                        t.c.tra_no >= tra_nos[0], t.c.tra_no <= tra_nos[-1])):
+            for new_id, tra_no in conn.execute(_ITEM_IDS, {
+                    "originator": originator, "day": day, "first": tra_nos[0],
+                    "last": tra_nos[-1]}):
                 found = by_key.get((originator, day, tra_no))
                 if found is not None:
                     found.id = new_id
         if any(d.id is None for d in items):
             raise RuntimeError("an inserted package item was not found by its key")
-        self.s.execute(insert(DebitLevyRecord.__table__), [
-            dict(debit_id=d.id, line_no=i + 1, levy_id=lid, amount=amt)
-            for d in items for i, (lid, amt) in enumerate(zip(d.levy_ids, d.levy_amounts))])
+        insert_rows(conn, DebitLevyRecord.__table__, ("debit_id", "line_no", "levy_id", "amount"),
+                    [(d.id, i + 1, lid, amt) for d in items
+                     for i, (lid, amt) in enumerate(zip(d.levy_ids, d.levy_amounts))])
 
     def lock_levies(self, package_id: int, reason: str) -> int:
         """LOCK every UNPAID levy of the package's items for its item (owner BATCH_ITEM:<id>);

@@ -73,13 +73,14 @@ def pack_many(cmd: PackMany, uow: UnitOfWork, ctx: HandlerContext) -> tuple[Pack
     done: list[Package] = []
     items = 0
     most = cmd.max_packages if has_savepoints(uow) else 1
+    deadlines: dict[dt.date, dt.datetime] = {}
     while len(done) < most and items < cmd.max_items:
         if not done:  # the first package raises as PackNext would: nothing else to keep
-            pkg = _pack_one(uow, ctx, cmd.list_id, cmd.requested_by)
+            pkg = _pack_one(uow, ctx, cmd.list_id, cmd.requested_by, deadlines)
         else:
             try:
                 with isolated(uow):
-                    pkg = _pack_one(uow, ctx, cmd.list_id, cmd.requested_by)
+                    pkg = _pack_one(uow, ctx, cmd.list_id, cmd.requested_by, deadlines)
             except Exception:  # noqa: BLE001 - the next call meets it first and raises
                 log.info("package after %d others rolled back; it is retried alone", len(done))
                 break
@@ -90,8 +91,10 @@ def pack_many(cmd: PackMany, uow: UnitOfWork, ctx: HandlerContext) -> tuple[Pack
     return tuple(done)
 
 
-def _pack_one(uow: UnitOfWork, ctx: HandlerContext, list_id: int,
-              requested_by: str) -> Package | None:
+def _pack_one(uow: UnitOfWork, ctx: HandlerContext, list_id: int, requested_by: str,
+              deadlines: dict[dt.date, dt.datetime] | None = None) -> Package | None:
+    """One package; ``deadlines`` remembers the deadline of each entrust date for the rest of
+    the unit of work (the calendar and its override table are read once, not per package)."""
     b = batch_uow(uow)
     now = ctx.now()
     group = b.packages.next_group(list_id)
@@ -101,7 +104,9 @@ def _pack_one(uow: UnitOfWork, ctx: HandlerContext, list_id: int,
     drafts = b.packages.drafts(list_id, org, bank, ctx.options.max_package_items)
     day = status.work_date(uow, ctx.options, now)
     route = uow.routes.get(org)
-    deadline = deadline_of(b, ctx, day, ctx.options.return_term)
+    deadline = (deadlines or {}).get(day) or deadline_of(b, ctx, day, ctx.options.return_term)
+    if deadlines is not None:
+        deadlines[day] = deadline
     pack_no = f"{b.packages.reserve('PACKNO', org, day, 1):08d}"
     while True:
         try:
@@ -123,12 +128,14 @@ def _write(b: BatchUnitOfWork, ctx: HandlerContext, list_id: int, requested_by: 
     first_vou = b.packages.reserve("TAXVOU", area, day, n)
     if first_vou + n - 1 > 99_999 or first_tra + n - 1 > 99_999_999:
         raise OverflowError(f"{day} 的流水号或费票号已用尽（{org}）")
+    amounts = [d.amount for d in drafts]  # each a sum of its lines: summed once here
     pkg = Package(id=None, tax_org_code=org, entrust_date=day, pack_no=pack_no, pay_bk_code=bank,
                   item_count=n, return_term=ctx.options.return_term, batch_id=list_id,
-                  total_amount=total(d.amount for d in drafts))
+                  total_amount=total(amounts))
+    vou_prefix = f"3{area}{day:%y%m%d}"
     items = [Debit(id=None, kind=DebitKind.BATCH_ITEM, tax_org_code=org, entrust_date=day,
-                   tra_no=f"{first_tra + i:08d}", tax_vou_no=f"3{area}{day:%y%m%d}{first_vou + i:05d}",
-                   payer_id=d.payer_id, amount=d.amount,
+                   tra_no=f"{first_tra + i:08d}", tax_vou_no=f"{vou_prefix}{first_vou + i:05d}",
+                   payer_id=d.payer_id, amount=amounts[i],
                    levy_ids=tuple(ln.levy_id for ln in d.lines),
                    levy_amounts=tuple(ln.amount for ln in d.lines), agreement_id=d.agreement_id)
              for i, d in enumerate(drafts)]
