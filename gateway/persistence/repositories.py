@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from typing import Iterable, Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from gateway.domain.agreement import Agreement
@@ -18,8 +18,7 @@ from gateway.persistence import core_rows, mapping
 from gateway.persistence.serial_blocks import SerialBlocks, pool_for
 from gateway.domain.parties import Payer, PayerKind, TreasuryRoute
 from gateway.persistence.records import (AgreementRecord, AlertRecord, DebitLevyRecord,
-                                         DebitRecord, GatewayStateRecord, LevyRecord, ReviewItemRecord,
-                                         SerialCounterRecord)
+                                         DebitRecord, GatewayStateRecord, LevyRecord, ReviewItemRecord)
 
 
 class LevyRepository:
@@ -101,40 +100,18 @@ class AgreementRepository:
 
 
 @functools.lru_cache(maxsize=4)
-def _counter_upsert(dialect: str):
-    """The upsert statement, built once per dialect (it is then compiled once and cached)."""
-    table = SerialCounterRecord.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    stmt = upsert(table).values(kind=bindparam("k"), scope=bindparam("s"), day=bindparam("d"),
-                                last_value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["kind", "scope", "day"],
-                                      set_={"last_value": table.c.last_value + 1})
-    return stmt.returning(table.c.last_value)
-
-
-@functools.lru_cache(maxsize=4)
 def _state_upsert(dialect: str):
-    """Insert or update one state key: two workers may set a key for the first time at once."""
-    table = GatewayStateRecord.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    stmt = upsert(table).values(key=bindparam("k"), value=bindparam("v"), updated_at=bindparam("t"))
-    return stmt.on_conflict_do_update(index_elements=["key"],
-                                      set_={"value": stmt.excluded.value,
-                                            "updated_at": stmt.excluded.updated_at})
+    """Insert or update one state key: two workers may set a key for the first time at once.
 
-
-def increment_counter(session: Session, kind: str, scope: str, day: dt.date) -> int:
-    """Atomically add one to a counter row, creating it at 1: a single upsert statement, so
-    concurrent first uses from several workers cannot collide."""
-    conn = session.connection()
-    return conn.execute(_counter_upsert(conn.dialect.name),
-                        {"k": kind, "s": scope, "d": day}).scalar_one()
+    Text, the same on both databases: SQLAlchemy cannot cache an ``on_conflict_do_update``
+    statement's compiled form and would compile it again for every write (as serial_blocks)."""
+    del dialect  # one statement for both; the parameter keeps the call site per dialect
+    c = GatewayStateRecord.__table__.c
+    return text(
+        'INSERT INTO gateway_state ("key", value, updated_at) VALUES (:k, :v, :t) '
+        'ON CONFLICT ("key") DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'
+    ).bindparams(bindparam("k", type_=c.key.type), bindparam("v", type_=c.value.type),
+                 bindparam("t", type_=c.updated_at.type))
 
 
 class SerialRepository:
