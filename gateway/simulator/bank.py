@@ -63,10 +63,13 @@ class Outcome:
 
 def known_bank(tx: Tx, pay_bk_code: str) -> bool:
     """A PayBkCode the ETS can route to: a bank holding accounts or agreements here."""
-    for query in q.BANK_HOLDS:
-        if tx.conn.execute(query, {"b_bank": pay_bk_code}).first() is not None:
-            return True
-    return False
+    cache_key = ("bank", pay_bk_code)  # accounts are loaded in transactions of their own
+    if cache_key not in tx.cache:
+        tx.cache[cache_key] = any(
+            tx.conn.execute(query, {"b_bank": pay_bk_code}).first() is not None
+            for query in q.BANK_HOLDS)
+    known: bool = tx.cache[cache_key]
+    return known
 
 
 def branches(tx: Tx, pay_bk_code: str) -> set[str]:
@@ -109,11 +112,11 @@ def debit_many(tx: Tx, debits: list[Debit]) -> list[Outcome]:
     keys = [d.key for d in debits]
     accts = sorted({d.acct for d in debits})
     if len(debits) == 1:  # a real-time 1001: plain equality look-ups
-        key, acct = {"b_key": keys[0]}, {"b_acct": accts[0]}
-        priors = {row.key: row for row in conn.execute(q.DEBIT_OF, key)}
-        reversed_ = set(conn.execute(q.REVERSED_ONE, key).scalars())
-        agreement_rows = list(conn.execute(q.AGREEMENTS_OF_ACCT, acct))
-        account_rows = list(conn.execute(q.ACCOUNTS_OF_ACCT, acct))
+        one = conn.execute(q.DEBIT_AND_REVERSAL, {"b_key": keys[0]}).one()
+        priors = {one.key: one} if one.key is not None else {}
+        reversed_ = {keys[0]} if one.reversed_ else set()
+        agreement_rows = list(conn.execute(q.AGREEMENTS_OF_ACCT, {"b_acct": accts[0]}))
+        account_rows = tx.accounts_of(accts[0])  # read already for the account's faults
     else:
         priors = {row.key: row for part in _chunks(keys)
                   for row in conn.execute(q.DEBITS_OF, {"b_keys": part})}
@@ -121,10 +124,10 @@ def debit_many(tx: Tx, debits: list[Debit]) -> list[Outcome]:
                      for k in conn.execute(q.REVERSED_OF, {"b_keys": part}).scalars()}
         agreement_rows = [row for part in _chunks(accts)
                           for row in conn.execute(q.AGREEMENTS_OF, {"b_accts": part})]
-        account_rows = [row for part in _chunks(accts)
+        account_rows = [row._asdict() for part in _chunks(accts)
                         for row in conn.execute(q.ACCOUNTS_OF, {"b_accts": part})]
     agreements = {(row.protocol_no, row.acct): row for row in agreement_rows}
-    accounts = {(row.pay_bk_code, row.acct): row._asdict() for row in account_rows}
+    accounts = {(row["pay_bk_code"], row["acct"]): row for row in account_rows}
     outcomes: list[Outcome] = []
     records: dict[str, dict[str, Any]] = {}
     ledger_rows: list[dict[str, Any]] = []
@@ -155,7 +158,7 @@ def debit_many(tx: Tx, debits: list[Debit]) -> list[Outcome]:
                               tax_pay_code=d.tax_pay_code, tax_org_code=d.tax_org_code,
                               treasury=d.treasury,
                               tax_date=d2s(outcome.tax_date) if outcome.tax_date else None)
-    _write(tx, accounts, records, ledger_rows)
+    _write(tx, accounts, records, ledger_rows, priors)
     return outcomes
 
 
@@ -183,21 +186,25 @@ def decide(d: Debit, prior: Any, reversed_: bool, bank_error: bool, agreement: A
 
 
 def _write(tx: Tx, accounts: dict[Any, dict[str, Any]], records: dict[str, dict[str, Any]],
-           ledger_rows: list[dict[str, Any]]) -> None:
+           ledger_rows: list[dict[str, Any]], priors: dict[str, Any]) -> None:
     conn = tx.conn
     touched = {(row["pay_bk_code"], row["acct"]) for row in ledger_rows}
     if touched:
         conn.execute(q.SET_BALANCE, [{"_id": accounts[k]["id"], "_balance": accounts[k]["balance_fen"]}
                       for k in touched])
-    if len(records) == 1:
-        conn.execute(q.DELETE_DEBIT, {"b_key": next(iter(records))})
+        for _, acct in touched:
+            tx.forget_accounts(acct)
+    # A record replaces the bank's earlier one of the key; a first debit (the usual) has none.
+    replaced = [key for key in records if key in priors]
+    if len(replaced) == 1:
+        conn.execute(q.DELETE_DEBIT, {"b_key": replaced[0]})
     else:
-        for part in _chunks(list(records)):
+        for part in _chunks(replaced):
             conn.execute(q.DELETE_DEBITS, {"b_keys": part})
     if records:
         conn.execute(q.INSERT_DEBIT, list(records.values()))
-    if ledger_rows:
-        conn.execute(q.INSERT_LEDGER, ledger_rows)
+    for row in ledger_rows:
+        tx.defer_insert(q.INSERT_LEDGER, row)
 
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
@@ -228,6 +235,7 @@ def reverse(tx: Tx, debit_key: str, cancel_key: str, ori_entrust_date: dt.date
         tx.conn.execute(update(t.accounts).where(
             c.pay_bk_code == prior.pay_bk_code, c.acct == prior.acct).values(
             balance_fen=c.balance_fen + prior.amount_fen))
+        tx.forget_accounts(prior.acct)
         ledger(tx, "return", "1001", debit_key, prior.amount_fen,
                tax_pay_code=prior.tax_pay_code, tax_org_code=prior.tax_org_code,
                treasury=prior.treasury, pay_bk_code=prior.pay_bk_code, acct=prior.acct)
@@ -240,11 +248,19 @@ def reverse(tx: Tx, debit_key: str, cancel_key: str, ori_entrust_date: dt.date
 def ledger(tx: Tx, kind: str, source: str, key: str, amount_fen: int, **fields: str | None
            ) -> None:
     """One money movement: ``debit`` from a payer or ``return`` to one."""
-    tx.conn.execute(insert(t.ledger).values(**_ledger_row(tx, kind, source, key, amount_fen,
-                                                          **fields)))
+    # Only appended to, and read by reports in transactions of their own: written at flush.
+    tx.defer_insert(q.INSERT_LEDGER, _ledger_row(tx, kind, source, key, amount_fen, **fields))
+
+
+#: The optional columns of a ledger row: every row names all of them (one executemany).
+_LEDGER_FIELDS = ("tax_pay_code", "tax_org_code", "treasury", "pay_bk_code", "acct")
 
 
 def _ledger_row(tx: Tx, kind: str, source: str, key: str, amount_fen: int,
-                **fields: str | None) -> dict[str, object]:
+                **fields: str | None) -> dict[str, Any]:
+    unknown = set(fields) - set(_LEDGER_FIELDS)
+    if unknown:
+        raise TypeError(f"not ledger columns: {sorted(unknown)}")
     return dict(kind=kind, source=source, key=key, amount_fen=amount_fen,
-                work_date=d2s(tx.work_date), created_at=tx.now, **fields)
+                work_date=d2s(tx.work_date), created_at=tx.now,
+                **{name: fields.get(name) for name in _LEDGER_FIELDS})

@@ -88,6 +88,16 @@ class Tx:
     session: Any
     now: dt.datetime
     _work: tuple[dt.date, str] | None = field(default=None, repr=False)
+    # Per unit of work, so that a batch of messages costs fewer statements (issue 10): what
+    # it has read (nothing else writes those rows while it holds the store's write lock) ...
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # ... counter values taken (bumped in the database once, then here) ...
+    _counters: dict[str, int] = field(default_factory=dict, repr=False)
+    _counters_due: set[str] = field(default_factory=set, repr=False)
+    # ... and rows of append-only tables, inserted by flush() in one executemany each; those
+    # that a later message of the unit may look up are also in ``deferred``, by a key.
+    _pending: dict[Any, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+    deferred: dict[Any, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- work date and system state -------------------------------------------------------
 
@@ -115,10 +125,17 @@ class Tx:
     # --- counters --------------------------------------------------------------------------
 
     def next_value(self, name: str) -> int:
+        """The next value of counter ``name``; the first use in a unit bumps it in the database
+        (creating it), later ones count here and :meth:`flush` writes the last value."""
+        if name in self._counters:
+            self._counters[name] += 1
+            self._counters_due.add(name)
+            return self._counters[name]
         value = self.conn.execute(q.BUMP_COUNTER_RETURNING, {"b_name": name}).scalar()
         if value is None:
             self.conn.execute(insert(t.counters).values(name=name, value=1))
-            return 1
+            value = 1
+        self._counters[name] = int(value)
         return int(value)
 
     def next_msg_id(self) -> str:
@@ -129,6 +146,26 @@ class Tx:
     def bank_serial(self, bank: str, day: dt.date) -> str:
         """One counter per (bank, EntrustDate) for QueryNo, 2108 TraNo and 2102 PackNo (§11 4.2)."""
         return f"{self.next_value(f'bank:{bank}:{d2s(day)}'):08d}"
+
+    # --- deferred writes ---------------------------------------------------------------------
+
+    def defer_insert(self, statement: Any, row: dict[str, Any], key: Any = None) -> None:
+        """Insert ``row`` at the next :meth:`flush` (rows of one statement need the same keys);
+        with ``key``, it can be found (and changed) in :attr:`deferred` until then."""
+        self._pending.setdefault(statement, []).append(row)
+        if key is not None:
+            self.deferred[key] = row
+
+    def flush(self) -> None:
+        """Write what this unit holds back: before a read of a deferred table and at commit."""
+        if self._counters_due:
+            self.conn.execute(q.SET_COUNTER, [{"b_name": name, "value": self._counters[name]}
+                                              for name in sorted(self._counters_due)])
+            self._counters_due.clear()
+        pending, self._pending = self._pending, {}
+        self.deferred.clear()
+        for statement, rows in pending.items():
+            self.conn.execute(statement, rows)
 
     def schedule(self, kind: str, delay_s: float, key_id: int | None = None,
                  attempt: int = 0) -> None:
@@ -144,32 +181,60 @@ class Tx:
         faults = self.env.config_faults
         if not acct:
             return faults
-        row = (self.conn.execute(q.ACCOUNT_FAULT_AT, {"b_acct": acct, "b_bank": pay_bk_code})
-               if pay_bk_code else self.conn.execute(q.ACCOUNT_FAULT, {"b_acct": acct})).first()
-        return faults.plus_account(row.pay_bk_code, acct, row.fault) if row else faults
+        rows = self.accounts_of(acct)
+        row = (next((r for r in rows if r["pay_bk_code"] == pay_bk_code), None) if pay_bk_code
+               else (rows[0] if rows else None))
+        return faults.plus_account(row["pay_bk_code"], acct, row["fault"]) if row else faults
+
+    def accounts_of(self, acct: str) -> list[dict[str, Any]]:
+        """The bank accounts numbered ``acct`` (at any bank), read once per unit until a balance
+        of one is written (:meth:`forget_accounts`). A 1001 asks for its account's faults three
+        times and the bank checks the account; faults, holders and states are changed only by
+        the admin functions, in transactions of their own."""
+        cache_key = ("accounts", acct)
+        if cache_key not in self.cache:
+            self.cache[cache_key] = [row._asdict() for row in
+                                     self.conn.execute(q.ACCOUNTS_OF_ACCT, {"b_acct": acct})]
+        rows: list[dict[str, Any]] = self.cache[cache_key]
+        return rows
+
+    def forget_accounts(self, acct: str | None) -> None:
+        """After a balance of ``acct`` was written: read it again when next asked."""
+        self.cache.pop(("accounts", acct), None)
 
     def learn_org(self, tax_org_code: str, treasury: str | None = None,
                   payee_acct: str | None = None, payee_name: str | None = None) -> None:
         """Remember a TaxOrgCode of the gateway's node and its treasury (3122/3128)."""
-        o = t.orgs.c
-        row = self.conn.execute(q.ORG, {"b_org": tax_org_code}).first()
-        if row is None:
+        known, treasury_known = self._org(tax_org_code)
+        if not known:
             self.conn.execute(insert(t.orgs).values(tax_org_code=tax_org_code,
                                                     node=self.env.gateway_node,
                                                     treasury=treasury, configured=False))
-        elif row.treasury is None and treasury:
-            self.conn.execute(update(t.orgs).where(o.tax_org_code == tax_org_code)
+            self.cache[("org", tax_org_code)] = (True, treasury)
+        elif treasury_known is None and treasury:
+            self.conn.execute(update(t.orgs).where(t.orgs.c.tax_org_code == tax_org_code)
                               .values(treasury=treasury))
-        if treasury and payee_acct and payee_name:
+            self.cache[("org", tax_org_code)] = (True, treasury)
+        if treasury and payee_acct and payee_name and ("special", treasury) not in self.cache:
             if self.conn.execute(q.SPECIAL_ACCOUNT, {"b_tre": treasury}).first() is None:
                 self.conn.execute(insert(t.special_accounts).values(
                     tre_code=treasury, acct_code=payee_acct, acct_name=payee_name,
                     balance_fen=0, today_pay_fen=0, configured=False))
+            self.cache[("special", treasury)] = True
 
     def treasury_of(self, tax_org_code: str | None) -> str | None:
         if not tax_org_code:
             return None
-        return self.conn.execute(q.TREASURY, {"b_org": tax_org_code}).scalar()
+        return self._org(tax_org_code)[1]
+
+    def _org(self, tax_org_code: str) -> tuple[bool, str | None]:
+        """(whether ``sim_org`` has the code, its treasury), read once per unit."""
+        cache_key = ("org", tax_org_code)
+        if cache_key not in self.cache:
+            row = self.conn.execute(q.ORG, {"b_org": tax_org_code}).first()
+            self.cache[cache_key] = (row is not None, row.treasury if row is not None else None)
+        known: tuple[bool, str | None] = self.cache[cache_key]
+        return known
 
     def store_error(self, queue: str, reason: str, body: bytes, msg_no: str | None = None,
                     msg_id: str | None = None) -> None:

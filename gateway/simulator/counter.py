@@ -135,6 +135,7 @@ def _return_payment(tx: Tx, row: Any) -> None:
         tx.conn.execute(update(t.accounts).where(c.pay_bk_code == row.pay_bk_code,
                                                  c.acct == row.acct)
                         .values(balance_fen=c.balance_fen + row.amount_fen))
+        tx.forget_accounts(row.acct)
     bank.ledger(tx, "return", "2108", f"2108|{row.key}", row.amount_fen,
                 tax_pay_code=row.tax_pay_code, tax_org_code=row.tax_org_code,
                 treasury=row.treasury, pay_bk_code=row.pay_bk_code, acct=row.acct)
@@ -153,11 +154,13 @@ def _take_from_account(tx: Tx, bank_no: str, acct: str, amount_fen: int) -> str:
                            f"less than {yuan(amount_fen)}")
     tx.conn.execute(update(t.accounts).where(c.id == account.id)
                     .values(balance_fen=c.balance_fen - amount_fen))
+    tx.forget_accounts(acct)
     return str(account.tax_pay_code)
 
 
 def _record_sent_answer(tx: Tx, msg: CfxMessage[Any], result: str) -> Any:
     s = t.sent.c
+    tx.flush()  # what this unit sent may still be held back
     sent = tx.conn.execute(select(t.sent).where(s.msg_id == msg.head.msg_ref)).first()
     if sent is not None and sent.answer_result is None:
         tx.conn.execute(update(t.sent).where(s.msg_id == sent.msg_id).values(

@@ -13,21 +13,21 @@ from sqlalchemy.engine import Engine
 
 from gateway.simulator import counter, packages, single
 from gateway.simulator import schema as t
+from gateway.simulator import statements as q
 from gateway.simulator.context import Tx
 
 
 def due(reader: Engine, now: dt.datetime, limit: int) -> list[int]:
     """Ids of the jobs due at ``now``, oldest first (a read that takes no write lock)."""
-    j = t.jobs.c
-    with reader.connect() as conn:
-        return list(conn.execute(select(j.id).where(j.due_at <= now)
-                                 .order_by(j.due_at, j.id).limit(limit)).scalars())
+    with reader.connect() as conn:  # asked at every pass: a statement built once
+        return list(conn.execute(q.JOBS_DUE, {"b_now": now, "b_limit": limit}).scalars())
 
 
 def next_due(reader: Engine) -> dt.datetime | None:
     """When the earliest job falls due (None without jobs): how long an idle loop may sleep."""
     with reader.connect() as conn:
-        return conn.execute(select(t.jobs.c.due_at).order_by(t.jobs.c.due_at).limit(1)).scalar()
+        due: dt.datetime | None = conn.execute(q.NEXT_DUE).scalar()
+        return due
 
 
 def run(tx: Tx, job_id: int) -> str | None:

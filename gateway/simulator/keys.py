@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.engine import Row
 
 from gateway.simulator import schema as t
 from gateway.simulator import statements as q
@@ -36,6 +36,11 @@ KEYED: Mapping[str, tuple[str, tuple[str, str, str], tuple[str, str, str]]] = {
 }
 _ORG = re.compile(r"[0-9]{1,12}")
 _SER = re.compile(r"[0-9]{8}")
+#: Column values of a new key row that the caller did not give (the table's defaults).
+_DEFAULTS: Mapping[str, Any] = {
+    c.name: (getattr(c.default, "arg", None) if c.default is not None and c.default.is_scalar
+             else None)
+    for c in t.keys.columns}
 
 
 def key_of(*parts: str | dt.date) -> str:
@@ -74,15 +79,40 @@ def valid_date(text: str) -> bool:
     return dt.date(1900, 1, 1) <= day <= dt.date(2099, 12, 31)
 
 
-def find(tx: Tx, kind: str, key: str) -> Row | None:
-    return tx.conn.execute(q.KEY_BY_KIND, {"b_kind": kind, "b_key": key}).first()
+class KeyRow(SimpleNamespace):
+    """A ``sim_key`` row as this unit of work last wrote or read it (attributes by column)."""
 
 
-def get(tx: Tx, key_id: int) -> Row:
-    return tx.conn.execute(q.KEY_BY_ID, {"b_id": key_id}).one()
+def _known(tx: Tx) -> dict[Any, KeyRow | None]:
+    """Key rows by ``(kind, key)`` and by id, for this unit of work. Every write to ``sim_key``
+    goes through :func:`create` and :func:`change`, which keep them current: a 1001 reads its
+    key three times (duplicate check, create, bank), and a batch of them shares a unit."""
+    known: dict[Any, KeyRow | None] = tx.cache.setdefault("keys", {})
+    return known
 
 
-def held(tx: Tx, kind: str, key: str) -> Row | None:
+def _remember(tx: Tx, row: KeyRow) -> KeyRow:
+    known = _known(tx)
+    known[(row.kind, row.key)] = known[row.id] = row
+    return row
+
+
+def find(tx: Tx, kind: str, key: str) -> KeyRow | None:
+    known = _known(tx)
+    if (kind, key) not in known:
+        row = tx.conn.execute(q.KEY_BY_KIND, {"b_kind": kind, "b_key": key}).first()
+        known[(kind, key)] = _remember(tx, KeyRow(**row._mapping)) if row is not None else None
+    return known[(kind, key)]
+
+
+def get(tx: Tx, key_id: int) -> KeyRow:
+    row = _known(tx).get(key_id)
+    if row is None:
+        row = _remember(tx, KeyRow(**tx.conn.execute(q.KEY_BY_ID, {"b_id": key_id}).one()._mapping))
+    return row
+
+
+def held(tx: Tx, kind: str, key: str) -> KeyRow | None:
     """The key row if the ETS holds the key (a forgotten key is not held, §11 2.3)."""
     row = find(tx, kind, key)
     return row if row is not None and not row.forgotten else None
@@ -93,30 +123,46 @@ def create(tx: Tx, kind: str, key: str, *, src: str, msg_id: str, **values: Any)
     old = find(tx, kind, key)
     if old is not None:
         # A forgotten key starts afresh: the answers of its first life are not re-sent.
+        tx.flush()  # answers of this unit may still be held back
         tx.conn.execute(delete(t.answers).where(t.answers.c.key_id == old.id))
         tx.conn.execute(update(t.keys).where(t.keys.c.id == old.id).values(
             src=src, msg_id=msg_id, forgotten=False, **values))
+        _remember(tx, KeyRow(**{**vars(old), "src": src, "msg_id": msg_id, "forgotten": False,
+                                **values}))
         return int(old.id)
-    result = tx.conn.execute(q.INSERT_KEY, dict(
-        kind=kind, key=key, src=src, msg_id=msg_id, created_at=tx.now, **values))
-    return int(result.inserted_primary_key[0])
+    row = dict(kind=kind, key=key, src=src, msg_id=msg_id, created_at=tx.now, **values)
+    result = tx.conn.execute(q.INSERT_KEY, row)
+    key_id = int(result.inserted_primary_key[0])
+    _remember(tx, KeyRow(**{**_DEFAULTS, **row, "id": key_id}))
+    return key_id
 
 
 def change(tx: Tx, key_id: int, **values: Any) -> None:
     tx.conn.execute(q.UPDATE_KEY, {"b_id": key_id, **values})
+    row = _known(tx).get(key_id)
+    if row is not None:
+        _remember(tx, KeyRow(**{**vars(row), **values}))
 
 
-def seen(tx: Tx, src: str, msg_id: str) -> Row | None:
+def seen(tx: Tx, src: str, msg_id: str) -> Any:
+    """The SRC+MsgID record of a message received before (in this unit, or committed)."""
+    pending = tx.deferred.get(("seen", src, msg_id))
+    if pending is not None:
+        return SimpleNamespace(**pending)
     return tx.conn.execute(q.SEEN, {"b_src": src, "b_msg_id": msg_id}).first()
 
 
 def mark_seen(tx: Tx, src: str, msg_id: str, msg_no: str) -> None:
-    tx.conn.execute(q.INSERT_SEEN, dict(src=src, msg_id=msg_id, msg_no=msg_no,
-                                        received_at=tx.now))
+    tx.defer_insert(q.INSERT_SEEN, dict(src=src, msg_id=msg_id, msg_no=msg_no, key_id=None,
+                                        received_at=tx.now), ("seen", src, msg_id))
 
 
 def link_seen(tx: Tx, src: str, msg_id: str, key_id: int) -> None:
     """The answers of ``key_id`` are what a duplicate of this MsgID gets."""
+    pending = tx.deferred.get(("seen", src, msg_id))
+    if pending is not None:
+        pending["key_id"] = key_id  # not inserted yet: it goes in with the row
+        return
     tx.conn.execute(q.LINK_SEEN, {"b_src": src, "b_msg_id": msg_id, "key_id": key_id})
 
 

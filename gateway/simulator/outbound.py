@@ -42,9 +42,10 @@ def send(tx: Tx, body: Any, *, answer_to: str | None = None, key_id: int | None 
     head = Head(ver="1.0", src=env.ets_node, des=env.gateway_node, app="ETS", msg_no=msg_no,
                 msg_id=msg_id, msg_ref=answer_to or msg_id, work_date=day)
     data = env.codec.encode(CfxMessage(head, body))
+    # Both tables are only appended to here and read back by a few paths, which flush first.
     if store and key_id is not None:
-        tx.conn.execute(q.INSERT_ANSWER, dict(key_id=key_id, msg_no=msg_no, body=data))
-    tx.conn.execute(q.INSERT_SENT, dict(msg_id=msg_id, msg_no=msg_no, key_id=key_id,
+        tx.defer_insert(q.INSERT_ANSWER, dict(key_id=key_id, msg_no=msg_no, body=data))
+    tx.defer_insert(q.INSERT_SENT, dict(msg_id=msg_id, msg_no=msg_no, key_id=key_id,
                                         work_date=d2s(day), note=note, created_at=tx.now))
     if is_reply(msg_no):
         if answer_to is None:
@@ -91,6 +92,7 @@ def resend_stored(tx: Tx, key_id: int, answer_to: str, faults: Faults | None = N
                   business_key: str | None = None) -> int:
     """Re-send every stored answer of ``key_id`` to the duplicate ``answer_to`` (§2.3, §11 2.3):
     new MsgID, current WorkDate, MsgRef/CorrelId = the duplicate. Returns how many."""
+    tx.flush()  # the answers of this unit may still be held back
     rows = tx.conn.execute(select(t.answers.c.body).where(t.answers.c.key_id == key_id)
                            .order_by(t.answers.c.id)).scalars().all()
     for data in rows:

@@ -160,6 +160,7 @@ def _stop(tx: Tx, package_key: str, stop_type: str, tra_no: str) -> tuple[str, s
 def on_9121(tx: Tx, msg: CfxMessage[Any]) -> None:
     """The gateway's receipt for a 2102, 3122 sub-package or 3128: recorded, never answered."""
     r = msg.body.msg_return9121
+    tx.flush()  # what this unit sent may still be held back
     sent = tx.conn.execute(select(t.sent).where(t.sent.c.msg_id == msg.head.msg_ref)).first()
     if sent is None:
         tx.env.log.warning("sim.unmatched_answer", msg_no="9121", msg_ref=msg.head.msg_ref)

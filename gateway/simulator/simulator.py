@@ -86,13 +86,19 @@ class Simulator(ReferenceData):
         """Handle up to ``max_messages`` inbound messages, then the work that is due; returns
         how many messages and jobs were handled."""
         count = 0
-        queues = ((self.settings.transport.online_in, "ONLINE"),
-                  (self.settings.transport.batch_in, "BATCH"))
-        while count < max_messages:
+        queues = [(self.settings.transport.online_in, "ONLINE"),
+                  (self.settings.transport.batch_in, "BATCH")]
+        while count < max_messages and queues:
             got = 0
-            for queue, queue_class in queues:
+            for queue, queue_class in list(queues):
                 if count + got < max_messages:
-                    got += self._receive_batch(queue, queue_class, max_messages - count - got)
+                    limit = max_messages - count - got
+                    n, drained = self._receive_batch(queue, queue_class, limit)
+                    got += n
+                    if drained:
+                        # What arrives meanwhile is the next call's: looking again cost an empty
+                        # unit of work per queue and call.
+                        queues.remove((queue, queue_class))
             if not got:
                 break
             count += got
@@ -151,14 +157,16 @@ class Simulator(ReferenceData):
             timeout = min(timeout, max(0.0, (due - now).total_seconds()))
         watch.wait(generation, timeout)
 
-    def _receive_batch(self, queue: str, queue_class: str, limit: int) -> int:
+    def _receive_batch(self, queue: str, queue_class: str, limit: int) -> tuple[int, bool]:
         """Up to ``limit`` messages in one unit of work (one commit for many messages, as a
         busy ETS would); if any fails, the unit is backed out and they are taken one by one,
-        so that only the failing message collects backouts from then on."""
+        so that only the failing message collects backouts from then on. Returns how many
+        were handled and whether the queue was found empty."""
         if limit <= 1 or self._single_rounds:
             self._single_rounds = max(0, self._single_rounds - 1)
-            return int(self._receive(queue, queue_class))
+            return int(self._receive(queue, queue_class)), False
         lines = []
+        drained = False
         try:
             # Bounded in time as well as in number: the unit holds the store's write lock,
             # which the gateway's channel agent needs to deliver the next requests.
@@ -169,16 +177,17 @@ class Simulator(ReferenceData):
                         break
                     envelope = tx.session.get(queue)
                     if envelope is None:
+                        drained = True
                         break
                     lines.append(inbound.handle(tx, envelope.body, envelope.ccsid, queue,
                                                 queue_class))
         except Exception:  # noqa: BLE001 - backed out as a whole; retried one by one
             log.exception("sim.batch_failed", queue=queue, messages=len(lines) + 1)
             self._single_rounds = 2 * BATCH_PER_UNIT
-            return 0
+            return 0, False
         for line in lines:
             log.info("sim.in", **line)
-        return len(lines)
+        return len(lines), drained
 
     def _receive(self, queue: str, queue_class: str) -> bool:
         try:
@@ -204,6 +213,7 @@ class Simulator(ReferenceData):
                 tx = Tx(self.env, conn, session, self.clock())
                 try:
                     yield tx
+                    tx.flush()
                     conn.commit()
                     session.commit()
                 except BaseException:

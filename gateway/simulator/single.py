@@ -48,10 +48,11 @@ def on_9114(tx: Tx, msg: CfxMessage[Any]) -> int:
 def on_1001(tx: Tx, msg: CfxMessage[Any]) -> int:
     h, ta, p = msg.body.real_head1001, msg.body.turn_account1001, msg.body.payment1001
     key = keys.business_key("1001", msg.body)
+    assert key is not None  # a 1001 is keyed
     tx.learn_org(h.tax_org_code, ta.payee_org_code, ta.payee_acct, ta.payee_name)
     faults = tx.account_faults(ta.pay_bk_code, p.pay_acct)
-    key_id = keys.create(
-        tx, "1001", key, src=msg.head.src, msg_id=msg.head.msg_id, op_stat="10",
+    values: dict[str, Any] = dict(
+        src=msg.head.src, msg_id=msg.head.msg_id, op_stat="10",
         entrust_date=d2s(h.entrust_date), chk_date=d2s(h.entrust_date),
         tax_org_code=h.tax_org_code, serial=h.tra_no, amount_fen=fen(p.tra_amt),
         tax_vou_no=p.tax_vou_no, pay_bk_code=ta.pay_bk_code, acct=p.pay_acct,
@@ -62,15 +63,22 @@ def on_1001(tx: Tx, msg: CfxMessage[Any]) -> int:
     code = refuse.code if refuse else (None if bank.known_bank(tx, ta.pay_bk_code) else "92006")
     if code:
         # §6.2 rule 2: refused and not forwarded; the key is held with OpStat 11.
-        keys.change(tx, key_id, op_stat="11")
+        key_id = keys.create(tx, "1001", key, **{**values, "op_stat": "11"})
         answer_9120(tx, msg.head.msg_id, "1001", code, key_id, faults, key)
         return key_id
-    answer_9120(tx, msg.head.msg_id, "1001", "90000", key_id, faults, key)
     delay = tx.env.settings.simulator.bank_delay_s
     if delay > 0:
+        key_id = keys.create(tx, "1001", key, **values)
+        answer_9120(tx, msg.head.msg_id, "1001", "90000", key_id, faults, key)
         tx.schedule("debit", delay, key_id)
-    else:
-        bank_process(tx, key_id)
+        return key_id
+    # Forwarded to the bank at once: its answer is known before the key is recorded, so the key
+    # is written once, in its final state (the 9120 still goes first, then the 2001).
+    settled, body = _settle(tx, keys.KeyRow(kind="1001", key=key, **values))
+    key_id = keys.create(tx, "1001", key, **{**values, **settled})
+    answer_9120(tx, msg.head.msg_id, "1001", "90000", key_id, faults, key)
+    send(tx, body, answer_to=msg.head.msg_id, key_id=key_id, store=True, faults=faults,
+         business_key=key)
     return key_id
 
 
@@ -80,6 +88,15 @@ def bank_process(tx: Tx, key_id: int) -> None:
     if row.op_stat != "10":
         return  # already final (e.g. finalised at day end)
     faults = tx.account_faults(row.pay_bk_code, row.acct)
+    settled, body = _settle(tx, row)
+    keys.change(tx, key_id, **settled)
+    send(tx, body, answer_to=row.msg_id, key_id=key_id, store=True, faults=faults,
+         business_key=row.key)
+
+
+def _settle(tx: Tx, row: Any) -> tuple[dict[str, Any], Msg2001]:
+    """The bank's debit of a forwarded 1001 (``row``: its key, OpStat 10): the key's new values
+    and the 2001 the ETS relays."""
     debit = bank.Debit(key=f"1001|{row.key}", source="1001", pay_bk_code=row.pay_bk_code,
                        acct=row.acct, protocol_no=row.protocol_no,
                        hand_org_name=row.hand_org_name, tax_pay_code=row.tax_pay_code,
@@ -97,15 +114,13 @@ def bank_process(tx: Tx, key_id: int) -> None:
         tax_date, blocked = (s2d(made), False) if made else (None, True)
     else:
         op_stat = "21"
-    keys.change(tx, key_id, op_stat=op_stat, result=outcome.result, blocked=blocked,
-                tax_date=d2s(tax_date) if tax_date else None)
     body = Msg2001(SingleReturn2001(
         ori_tax_org_code=row.tax_org_code, ori_entrust_date=s2d(row.entrust_date),
         ori_tra_no=row.serial, tax_vou_no=row.tax_vou_no,
         tax_date=outcome.tax_date if outcome.result in bank.SUCCESS else None,
         result=outcome.result, add_word=outcome.add_word))
-    send(tx, body, answer_to=row.msg_id, key_id=key_id, store=True, faults=faults,
-         business_key=row.key)
+    return dict(op_stat=op_stat, result=outcome.result, blocked=blocked,
+                tax_date=d2s(tax_date) if tax_date else None), body
 
 
 def on_1021(tx: Tx, msg: CfxMessage[Any]) -> int:

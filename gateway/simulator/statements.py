@@ -9,7 +9,7 @@ so that the other keys of an UPDATE's parameters are its SET clause.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import String, bindparam, cast, delete, exists, insert, select, update
 
 from gateway.simulator import schema as t
 
@@ -21,6 +21,8 @@ BUMP_COUNTER = update(t.counters).where(_c.name == bindparam("b_name")).values(v
 # The same in one round trip (SQLite 3.35+, PostgreSQL): the new value.
 BUMP_COUNTER_RETURNING = BUMP_COUNTER.returning(_c.value)
 COUNTER = select(_c.value).where(_c.name == bindparam("b_name"))
+# The last value a unit of work took (Tx.flush); the first bump created the row.
+SET_COUNTER = update(t.counters).where(_c.name == bindparam("b_name"))
 
 KEY_BY_ID = select(t.keys).where(_k.id == bindparam("b_id"))
 KEY_BY_KIND = select(t.keys).where(_k.kind == bindparam("b_kind"), _k.key == bindparam("b_key"))
@@ -32,11 +34,8 @@ INSERT_SEEN = insert(t.seen)
 LINK_SEEN = update(t.seen).where(_s.src == bindparam("b_src"), _s.msg_id == bindparam("b_msg_id"))
 
 ORG = select(t.orgs).where(_o.tax_org_code == bindparam("b_org"))
-TREASURY = select(_o.treasury).where(_o.tax_org_code == bindparam("b_org"))
 SPECIAL_ACCOUNT = select(t.special_accounts.c.tre_code).where(
     t.special_accounts.c.tre_code == bindparam("b_tre"))
-ACCOUNT_FAULT = select(_a.fault, _a.pay_bk_code).where(_a.acct == bindparam("b_acct"))
-ACCOUNT_FAULT_AT = ACCOUNT_FAULT.where(_a.pay_bk_code == bindparam("b_bank"))
 BANK_HOLDS = tuple(select(table.c.id).where(table.c.pay_bk_code == bindparam("b_bank")).limit(1)
                    for table in (t.accounts, t.agreements))
 
@@ -54,10 +53,19 @@ DELETE_DEBITS = delete(t.bank_debits).where(_b.key.in_(bindparam("b_keys", expan
 INSERT_DEBIT = insert(t.bank_debits)
 # One key or account (a real-time 1001): an expanding IN is re-rendered on every execution,
 # which cost more than the look-up itself.
-DEBIT_OF = select(t.bank_debits).where(_b.key == bindparam("b_key"))
-REVERSED_ONE = select(_r.debit_key).where(_r.debit_key == bindparam("b_key"))
+# One key's bank record (its columns all None if there is none) and whether a reversal of it
+# is recorded, in one round trip: the key as a one-row select, outer-joined to the records.
+_ONE_KEY = select(cast(bindparam("b_key"), String).label("k")).subquery("one_key")
+DEBIT_AND_REVERSAL = select(
+    t.bank_debits, exists().where(_r.debit_key == _ONE_KEY.c.k).label("reversed_")
+).select_from(_ONE_KEY.outerjoin(t.bank_debits, _b.key == _ONE_KEY.c.k))
 AGREEMENTS_OF_ACCT = select(t.agreements).where(_g.acct == bindparam("b_acct"),
                                                 _g.state == "normal")
 ACCOUNTS_OF_ACCT = select(t.accounts).where(_a.acct == bindparam("b_acct"))
 DELETE_DEBIT = delete(t.bank_debits).where(_b.key == bindparam("b_key"))
 INSERT_LEDGER = insert(t.ledger)
+
+_j = t.jobs.c
+JOBS_DUE = select(_j.id).where(_j.due_at <= bindparam("b_now")).order_by(
+    _j.due_at, _j.id).limit(bindparam("b_limit"))
+NEXT_DUE = select(_j.due_at).order_by(_j.due_at).limit(1)
