@@ -84,6 +84,11 @@ class QueueConsumer:
                 abandon = getattr(t, "abandon", None)
                 env, done = None, 0
                 try:
+                    # The embedded store takes the batch in one statement; the loop below gets
+                    # every one of them (or rolls back), as reserve() requires.
+                    reserve = getattr(t, "reserve", None)
+                    if reserve is not None:
+                        reserve(queue, limit)
                     for _ in range(limit):
                         env = self._current = t.get(queue)
                         if env is None:

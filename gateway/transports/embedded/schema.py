@@ -125,6 +125,17 @@ PEEK = {by_correl: _head(by_correl) for by_correl in (False, True)}
 TAKE = {(by_correl, skip): delete(messages).where(
     messages.c.id == _head(by_correl, skip).scalar_subquery()).returning(*messages.c)
     for by_correl in (False, True) for skip in (False, True)}
+#: Take the oldest ``limit`` messages of a queue at once (a consumer's batch): by skip_locked.
+#: RETURNING gives no order on SQLite; the caller sorts by id.
+TAKE_MANY = {skip: delete(messages).where(messages.c.id.in_(
+    select(messages.c.id).where(messages.c.qmgr == bindparam("qm"),
+                                messages.c.queue == bindparam("queue"))
+    .order_by(messages.c.id).limit(bindparam("limit"))
+    .with_for_update(skip_locked=True) if skip else
+    select(messages.c.id).where(messages.c.qmgr == bindparam("qm"),
+                                messages.c.queue == bindparam("queue"))
+    .order_by(messages.c.id).limit(bindparam("limit")))).returning(*messages.c)
+    for skip in (False, True)}
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 MQRC_UNKNOWN_OBJECT_NAME = 2085
 MQRC_Q_FULL = 2053
 MQRC_UNKNOWN_XMIT_Q = 2196
+
+
+class _Reserved(NamedTuple):
+    id: int
+    envelope: Envelope
 
 
 class EmbeddedSession:
@@ -56,6 +61,9 @@ class EmbeddedSession:
         # queue's backlog). A get from a queue forgets its depth (it could only have fallen).
         self._queues: dict[str, Any] = {}
         self._depths: dict[str, int] = {}
+        # Messages taken by reserve() and not yet handed out by get(), oldest last, per queue:
+        # taken in this unit of work, so a rollback returns them as it returns the gotten ones.
+        self._reserved: dict[str, list[Envelope]] = {}
 
     def put(self, queue: str, body: bytes, *, msg_id: bytes, correl_id: bytes, ccsid: int,
             reply_to: str = "") -> None:
@@ -98,6 +106,11 @@ class EmbeddedSession:
             correl_id: bytes | None = None) -> Envelope | None:
         if correl_id is not None:
             check_id("correl_id", correl_id)
+        reserved = self._reserved.get(queue) if correl_id is None else None
+        if reserved:
+            item = reserved.pop()
+            self._gotten.append(item.id)
+            return item.envelope
         deadline = time.monotonic() + max(wait_s, 0.0)
         delay = 0.002
         # Outside a transaction, look before claiming: an idle consumer then never takes (or
@@ -118,6 +131,27 @@ class EmbeddedSession:
                 env = self._claim(queue, correl_id)
         return env
 
+    def reserve(self, queue: str, limit: int) -> int:
+        """Take up to ``limit`` of the oldest messages of ``queue`` in one statement for the
+        next get()s of this unit of work (a consumer's batch: one DELETE instead of one a
+        message); returns how many. Call it only when the unit will get them all before it
+        commits: commit refuses while some are left (they would be deleted unprocessed)."""
+        if limit <= 1:
+            return 0
+        with self._guard():
+            conn = self._conn()
+            take = s.TAKE_MANY[conn.dialect.name == "postgresql"]
+            rows = sorted(conn.execute(take, {**self._params(queue, None), "limit": limit}),
+                          key=lambda row: row.id, reverse=True)
+            if not rows:
+                return 0
+            self._depths.pop(queue, None)
+            self._dirty = True
+            held = self._reserved.setdefault(queue, [])
+            # Older than anything reserved before? Not possible: reserved ones left the queue.
+            held[:0] = [_Reserved(row.id, self._t.envelope(row)) for row in rows]
+            return len(rows)
+
     def browse(self, queue: str, limit: int = 100) -> list[Envelope]:
         with self._guard(), self._t.reader.connect() as conn:
             self._t.local_queue(conn, queue)
@@ -126,12 +160,16 @@ class EmbeddedSession:
             return [self._t.envelope(r) for r in rows]
 
     def commit(self) -> None:
+        if any(self._reserved.values()):
+            raise TransportError("messages reserved by this unit of work were not got: back "
+                                 "it out (committing would delete them unprocessed)")
         if self._joined is None and self._own is not None and self._own.in_transaction():
             with self._guard():
                 self._own.commit()
         self._gotten, self._dirty = [], False
         self._depths.clear()
         self._queues.clear()  # a definition may change between units of work
+        self._reserved.clear()
 
     def backout(self) -> None:
         """In joined mode, call it after the caller has rolled its transaction back: it counts
@@ -141,6 +179,7 @@ class EmbeddedSession:
         ids, self._gotten, self._dirty = self._gotten, [], False
         self._depths.clear()
         self._queues.clear()
+        self._reserved.clear()  # returned by the rollback, never handed out: no backout
         with self._guard():
             if self._joined is not None:
                 if ids:
@@ -161,10 +200,11 @@ class EmbeddedSession:
         self._gotten, self._dirty = [], False
         self._depths.clear()
         self._queues.clear()
+        self._reserved.clear()
 
     def close(self) -> None:
         try:
-            if self._dirty or self._gotten:
+            if self._dirty or self._gotten or any(self._reserved.values()):
                 with contextlib.suppress(TransportError):
                     self.backout()
         finally:
@@ -228,6 +268,7 @@ class EmbeddedSession:
         except ConnectionBroken:
             # The unit of work is gone with the connection; start afresh next time.
             self._gotten, self._dirty = [], False
+            self._reserved.clear()
             if self._own is not None:
                 with contextlib.suppress(Exception):
                     self._own.invalidate()
